@@ -1,0 +1,125 @@
+package dev.limiter;
+
+import java.util.Arrays;
+
+/**
+ * A reusable list of (limiter, key, permits) checks that one request must pass together; handed to
+ * {@link LimiterEngine#tryAcquireAll(Checks, long, Decision)}.
+ *
+ * <p>Not thread-safe: keep one per thread or per request and {@link #clear()} it between requests.
+ * Adding checks allocates only while the internal arrays grow, so a reused instance allocates
+ * nothing in steady state. String keys are held by reference until {@link #clear()}.
+ */
+public final class Checks {
+    private Limiter[] limiters;
+    private long[] longKeys;
+    private CharSequence[] stringKeys;
+    private long[] permits;
+    private int size;
+
+    /** An empty list with room for 4 checks. */
+    public Checks() {
+        this(4);
+    }
+
+    /** @param initialCapacity room for this many checks before growing */
+    public Checks(int initialCapacity) {
+        int n = Math.max(1, initialCapacity);
+        limiters = new Limiter[n];
+        longKeys = new long[n];
+        stringKeys = new CharSequence[n];
+        permits = new long[n];
+    }
+
+    /** Removes every check, dropping references to limiters and string keys. @return this */
+    public Checks clear() {
+        Arrays.fill(limiters, 0, size, null);
+        Arrays.fill(stringKeys, 0, size, null);
+        size = 0;
+        return this;
+    }
+
+    /**
+     * Adds a check on a 64-bit key.
+     *
+     * @throws IllegalArgumentException when {@code permits < 1}; the list is unchanged
+     */
+    public Checks add(Limiter limiter, long key, long permits) {
+        int i = slot(limiter, permits);
+        longKeys[i] = key;
+        stringKeys[i] = null;
+        return this;
+    }
+
+    /**
+     * Adds a check on a string key.
+     *
+     * @throws IllegalArgumentException when {@code permits < 1}; the list is unchanged
+     */
+    public Checks add(Limiter limiter, CharSequence key, long permits) {
+        if (key == null) {
+            throw new NullPointerException("key");
+        }
+        int i = slot(limiter, permits);
+        stringKeys[i] = key;
+        longKeys[i] = 0;
+        return this;
+    }
+
+    /** @return the number of checks */
+    public int size() {
+        return size;
+    }
+
+    /** @return the limiter of check {@code i} */
+    public Limiter limiter(int i) {
+        return limiters[index(i)];
+    }
+
+    /** @return whether check {@code i} has a string key */
+    public boolean hasStringKey(int i) {
+        return stringKeys[index(i)] != null;
+    }
+
+    /** @return the string key of check {@code i}, or null when it has a 64-bit key */
+    public CharSequence stringKey(int i) {
+        return stringKeys[index(i)];
+    }
+
+    /** @return the 64-bit key of check {@code i} (0 when it has a string key) */
+    public long longKey(int i) {
+        return longKeys[index(i)];
+    }
+
+    /** @return the permits check {@code i} asks for */
+    public long permits(int i) {
+        return permits[index(i)];
+    }
+
+    private int slot(Limiter limiter, long p) {
+        if (limiter == null) {
+            throw new NullPointerException("limiter");
+        }
+        if (p < 1) {
+            throw new IllegalArgumentException("permits must be at least 1, was " + p);
+        }
+        if (size == limiters.length) {
+            int n = size * 2;
+            limiters = Arrays.copyOf(limiters, n);
+            longKeys = Arrays.copyOf(longKeys, n);
+            stringKeys = Arrays.copyOf(stringKeys, n);
+            permits = Arrays.copyOf(permits, n);
+        }
+        int i = size++;
+        limiters[i] = limiter;
+        permits[i] = p;
+        return i;
+    }
+
+    private int index(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("check " + i + " of " + size);
+        }
+        return i;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.limiter;
+
+import java.util.List;
+
+/**
+ * A set of named {@link Limiter}s sharing one clock and one lifetime.
+ *
+ * <p>Closing the engine closes every limiter: their memory is released and every later call,
+ * through a limiter or a handle, throws {@link IllegalStateException}. Closing is idempotent and
+ * safe while other threads are acquiring: a racing acquire either completes or throws, and never
+ * touches released memory.
+ */
+public interface LimiterEngine extends AutoCloseable {
+
+    /** @return the clock every limiter of this engine reads */
+    Clock clock();
+
+    /**
+     * @return the limiter enforcing the limit named {@code limitName}
+     * @throws IllegalArgumentException when no such limit is registered
+     */
+    Limiter limiter(String limitName);
+
+    /** @return every limiter, in registration order */
+    List<Limiter> limiters();
+
+    /**
+     * Evaluates every check of one request atomically: the permits are granted in all of them, or
+     * in none. A check that denies leaves nothing consumed in the others. When denied, {@code into}
+     * names the denying check and carries the longest retry-after among the denying checks; when
+     * allowed, it describes the check with the fewest remaining permits.
+     *
+     * @param into where the decision is recorded; may be null
+     * @return whether every check admitted
+     * @throws IllegalArgumentException when a check's limiter belongs to another engine; nothing is consumed
+     * @throws IllegalStateException when the engine is closed
+     */
+    boolean tryAcquireAll(Checks checks, long nowNanos, Decision into);
+
+    /** @return whether {@link #close()} has been called */
+    boolean isClosed();
+
+    /** Releases every limiter's memory; idempotent. */
+    @Override
+    void close();
+}
