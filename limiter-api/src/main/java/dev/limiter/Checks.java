@@ -15,6 +15,7 @@ public final class Checks {
     private long[] longKeys;
     private CharSequence[] stringKeys;
     private long[] permits;
+    private long[] tokens;
     private int size;
 
     /** An empty list with room for 4 checks. */
@@ -29,6 +30,7 @@ public final class Checks {
         longKeys = new long[n];
         stringKeys = new CharSequence[n];
         permits = new long[n];
+        tokens = new long[n];
     }
 
     /** Removes every check, dropping references to limiters and string keys. @return this */
@@ -96,6 +98,19 @@ public final class Checks {
         return permits[index(i)];
     }
 
+    /**
+     * @return the engine's record of what check {@code i} holds (a concurrency lease's identity);
+     *     0 when it holds nothing. For engine implementations.
+     */
+    public long token(int i) {
+        return tokens[index(i)];
+    }
+
+    /** Records what check {@code i} holds; for engine implementations. */
+    public void token(int i, long token) {
+        tokens[index(i)] = token;
+    }
+
     private int slot(Limiter limiter, long p) {
         if (limiter == null) {
             throw new NullPointerException("limiter");
@@ -109,10 +124,12 @@ public final class Checks {
             longKeys = Arrays.copyOf(longKeys, n);
             stringKeys = Arrays.copyOf(stringKeys, n);
             permits = Arrays.copyOf(permits, n);
+            tokens = Arrays.copyOf(tokens, n);
         }
         int i = size++;
         limiters[i] = limiter;
         permits[i] = p;
+        tokens[i] = 0;
         return i;
     }
 

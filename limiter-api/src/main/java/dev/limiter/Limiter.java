@@ -39,6 +39,19 @@ public interface Limiter {
     boolean tryAcquire(byte[] key, long permits, long nowNanos, Decision into);
 
     /**
+     * Takes {@code permits} from a {@link Algorithm#CONCURRENCY} limit for {@code key}, held until
+     * the returned lease is closed or reclaimed after the limit's maximum hold time.
+     *
+     * @return the lease, or null when denied (the reason is in {@code into} when non-null)
+     * @throws UnsupportedOperationException when this limiter's algorithm is not concurrency
+     * @throws IllegalArgumentException when {@code permits < 1}; nothing is consumed
+     */
+    Lease tryLease(long key, long permits, long nowNanos, Decision into);
+
+    /** As {@link #tryLease(long, long, long, Decision)} for a string key. */
+    Lease tryLease(CharSequence key, long permits, long nowNanos, Decision into);
+
+    /**
      * Resolves {@code key} once, claiming its slot if it is new.
      *
      * @throws TableFullException when the key is new and the table is full (whatever {@link WhenFull} says)

@@ -37,6 +37,13 @@ public interface LimiterEngine extends AutoCloseable {
      */
     boolean tryAcquireAll(Checks checks, long nowNanos, Decision into);
 
+    /**
+     * Returns the permits that the last successful {@link #tryAcquireAll} on {@code checks} took
+     * from its {@link Algorithm#CONCURRENCY} checks; other checks are unaffected. Idempotent per
+     * acquisition: a second call, or a call after the leases were reclaimed, does nothing.
+     */
+    void releaseAll(Checks checks, long nowNanos);
+
     /** @return whether {@link #close()} has been called */
     boolean isClosed();
 
