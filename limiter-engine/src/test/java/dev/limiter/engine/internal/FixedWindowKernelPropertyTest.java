@@ -44,7 +44,7 @@ class FixedWindowKernelPropertyTest {
         for (int k = 0; k < KEYS; k++) {
             models[k] = new WindowModel(spec.permits, spec.period);
         }
-        List<Admissions.Grant> grants = new ArrayList<>();
+        List<AdmissionOracle.Grant> grants = new ArrayList<>();
         Decision d = new Decision();
         long now = start;
         for (Traces.Step raw : steps) {
@@ -60,13 +60,13 @@ class FixedWindowKernelPropertyTest {
             final long at = now;
             assertEquals(expected, granted, () -> "model and kernel disagree at t=" + at + " for " + s);
             if (granted) {
-                grants.add(new Admissions.Grant(s.key, TimeMath.multiplySaturatedSigned(window, spec.period), s.permits));
+                grants.add(new AdmissionOracle.Grant(s.key, TimeMath.multiplySaturatedSigned(window, spec.period), s.permits));
                 assertTrue(d.remaining() >= 0 && d.remaining() <= spec.permits, d::toString);
             } else {
                 assertTrue(d.retryAfterNanos() > 0, d::toString);
             }
         }
-        assertNull(Admissions.fixedWindowViolation(grants, spec.permits, spec.period));
+        assertNull(AdmissionOracle.fixedWindowViolation(grants, spec.permits, spec.period));
     }
 
     /** Counts per window, with the key's window never moving back. */

@@ -39,7 +39,7 @@ class GcraKernelPropertyTest {
         for (int k = 0; k < KEYS; k++) {
             models[k] = new BucketModel(kernel.intervalNanos(), spec.burst);
         }
-        List<Admissions.Grant> grants = new ArrayList<>();
+        List<AdmissionOracle.Grant> grants = new ArrayList<>();
         Decision d = new Decision();
         long now = start;
         for (Traces.Step s : steps) {
@@ -59,13 +59,13 @@ class GcraKernelPropertyTest {
                 m.invalidate();
             }
             if (granted) {
-                grants.add(new Admissions.Grant(s.key, now, s.permits));
+                grants.add(new AdmissionOracle.Grant(s.key, now, s.permits));
                 assertTrue(d.remaining() >= 0 && d.retryAfterNanos() == 0, d::toString);
             } else {
                 assertTrue(d.retryAfterNanos() > 0, d::toString);
             }
         }
-        assertNull(Admissions.tokenBucketViolation(grants, spec.permits, spec.period, spec.burst));
+        assertNull(AdmissionOracle.tokenBucketViolation(grants, spec.permits, spec.period, spec.burst));
     }
 
     /**

@@ -11,14 +11,14 @@ import java.util.TreeMap;
  * Independent oracles over recorded admissions: they know only the guarantee sentences, never the
  * kernels. Each returns null when the guarantee holds, else a readable violation.
  */
-final class Admissions {
+public final class AdmissionOracle {
     /** One granted request: key, the time it was made at, and its permits. */
-    static final class Grant {
+    public static final class Grant {
         final long key;
         final long time;
         final long permits;
 
-        Grant(long key, long time, long permits) {
+        public Grant(long key, long time, long permits) {
             this.key = key;
             this.time = time;
             this.permits = permits;
@@ -30,14 +30,14 @@ final class Admissions {
         }
     }
 
-    private Admissions() {
+    private AdmissionOracle() {
     }
 
     /**
      * Token bucket: for every key and every interval [a, b] between two grant times, the permits
      * granted in it are at most burst + (b - a) * N / T (exact rational arithmetic).
      */
-    static String tokenBucketViolation(List<Grant> grants, long permits, long periodNanos, long burst) {
+    public static String tokenBucketViolation(List<Grant> grants, long permits, long periodNanos, long burst) {
         for (List<Grant> perKey : byKey(grants).values()) {
             perKey.sort(Comparator.comparingLong(g -> g.time));
             BigInteger n = BigInteger.valueOf(permits);
@@ -65,7 +65,7 @@ final class Admissions {
     }
 
     /** Fixed window: in every aligned window, the permits granted are at most N. */
-    static String fixedWindowViolation(List<Grant> grants, long permits, long periodNanos) {
+    public static String fixedWindowViolation(List<Grant> grants, long permits, long periodNanos) {
         for (Map.Entry<Long, List<Grant>> e : byKey(grants).entrySet()) {
             Map<Long, Long> perWindow = new TreeMap<>();
             for (Grant g : e.getValue()) {
