@@ -10,6 +10,7 @@ import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.FixedWindowKernel;
 import dev.limiter.engine.internal.GcraKernel;
 import dev.limiter.engine.internal.Kernel;
+import dev.limiter.engine.internal.SlidingWindowKernel;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,16 +61,33 @@ public final class OffHeapEngine implements LimiterEngine {
         return new Builder();
     }
 
+    /** How far a per-key override may raise an overridable limit: 16 times N (capped at the API maximum). */
+    public static final int OVERRIDE_HEADROOM = 16;
+
     static Kernel kernelFor(Limit limit) {
+        long layout = layoutPermits(limit);
         switch (limit.algorithm()) {
             case TOKEN_BUCKET:
                 return new GcraKernel(limit);
             case FIXED_WINDOW:
-                return new FixedWindowKernel(limit);
+                return new FixedWindowKernel(limit, layout);
+            case SLIDING_WINDOW:
+                return new SlidingWindowKernel(limit, layout);
             default:
                 throw new IllegalArgumentException("limit '" + limit.name() + "': algorithm "
                         + limit.algorithm() + " is not supported by this engine yet");
         }
+    }
+
+    /**
+     * @return the permits a kernel's state layout is sized for: N for a fixed limit, else room for
+     *     per-key raises up to {@link #OVERRIDE_HEADROOM} times N
+     */
+    static long layoutPermits(Limit limit) {
+        if (!limit.overridable()) {
+            return limit.permits();
+        }
+        return Math.max(limit.permits(), Math.min(Limit.MAX_PERMITS, limit.permits() * OVERRIDE_HEADROOM));
     }
 
     @Override

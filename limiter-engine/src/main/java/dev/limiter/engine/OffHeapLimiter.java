@@ -40,7 +40,7 @@ final class OffHeapLimiter implements Limiter {
         this.kernel = kernel;
         this.clock = engine.clock();
         this.whenFull = whenFull;
-        this.maxPermits = limit.maxPermitsPerRequest();
+        this.maxPermits = kernel.maxPermits();
         this.seed = seed;
         this.table = new KeyTable(capacity, kernel.stateWords());
     }
