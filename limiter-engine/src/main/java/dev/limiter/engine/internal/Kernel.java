@@ -93,6 +93,15 @@ public abstract class Kernel {
     }
 
     /**
+     * @return when a composite decision commits this kernel's checks: 0 (exact refunds) first, then 1
+     *     (GCRA: exact while uncontended), then 2 (cardinality: never refunded), so that a request
+     *     with a single inexact check never has to refund it
+     */
+    public int commitOrder() {
+        return exactRefund() ? 0 : 1;
+    }
+
+    /**
      * @return a kernel of the same algorithm, reading the same state layout, that enforces
      *     {@code override} instead: used for per-key overrides, so a key keeps its state
      * @throws IllegalArgumentException when the layout cannot represent the override
