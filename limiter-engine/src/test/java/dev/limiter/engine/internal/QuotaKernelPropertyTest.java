@@ -56,24 +56,35 @@ class QuotaKernelPropertyTest {
         return longs().between(1, 10).mix(longs().between(1, 1_000_000), 20).mix(longs().between(1, Limit.MAX_PERMITS), 10);
     }
 
+    /** A limit and a trace, printed readably when shrunk. */
+    static final class Case {
+        final long n;
+        final List<Op> ops;
+
+        Case(long n, List<Op> ops) {
+            this.n = n;
+            this.ops = ops;
+        }
+
+        @Override
+        public String toString() {
+            return "N=" + n + ", ops " + ops;
+        }
+    }
+
     @Test
     void quotaGrantsExactlyUpToNBetweenResets() {
         qt().withExamples(SlidingWindowKernelPropertyTest.EXAMPLES)
-                .forAll(limits().flatMap(n -> ops(n).map(ops -> new Object[] {n, ops})))
-                .checkAssert(c -> quota((Long) c[0], cast(c[1])));
+                .forAll(limits().flatMap(n -> ops(n).map(ops -> new Case(n, ops))))
+                .checkAssert(c -> quota(c.n, c.ops));
     }
 
     @Test
     void cardinalityAdmitsAtMostNDistinctMembersPerParent() {
         qt().withExamples(SlidingWindowKernelPropertyTest.EXAMPLES)
                 .forAll(longs().between(1, 5).mix(longs().between(1, 1000), 10)
-                        .flatMap(n -> ops(MEMBERS - 1).map(ops -> new Object[] {n, ops})))
-                .checkAssert(c -> cardinality((Long) c[0], cast(c[1])));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Op> cast(Object o) {
-        return (List<Op>) o;
+                        .flatMap(n -> ops(MEMBERS - 1).map(ops -> new Case(n, ops))))
+                .checkAssert(c -> cardinality(c.n, c.ops));
     }
 
     private static void quota(long n, List<Op> ops) {
