@@ -181,7 +181,7 @@ public final class OffHeapEngine implements LimiterEngine {
                 continue;
             }
             long retry = l.deniedOutright(checks, i) ? Decision.NEVER : l.peek(checks, i, nowNanos, null);
-            if ((retry != 0 || l.deniedOutright(checks, i)) && retry > worstRetry) {
+            if (retry != 0 && retry > worstRetry) {
                 worst = i;
                 worstRetry = retry;
             }
