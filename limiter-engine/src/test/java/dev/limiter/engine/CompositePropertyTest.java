@@ -7,6 +7,8 @@ import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import dev.limiter.Outcome;
+import dev.limiter.engine.internal.AdmissionOracle;
+import dev.limiter.engine.internal.WindowOracle;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -297,6 +300,71 @@ class CompositePropertyTest {
             b.getBytes(0, out[i]);
         }
         return out;
+    }
+
+    /**
+     * Token-bucket refunds are the inexact ones (EXACTNESS.md section 2): requests naming two token
+     * buckets and a sliding window race in phases while the clock moves, so that a check denying
+     * at commit time makes the engine refund a token bucket that others are moving. Each thread
+     * acts at its own offset inside a phase (token buckets need no order between time stamps), so
+     * refunds meet idle gaps. Every token bucket must still satisfy "granted &le; burst +
+     * rate&middot;t" over every interval, and the window "&le; N in every window".
+     */
+    @Test
+    void refundsAfterLostRacesNeverOverAdmit() {
+        qt().withExamples(ExactConcurrentPropertyTest.EXAMPLES).forAll(ExactConcurrentPropertyTest.schedules(8))
+                .checkAssert(s -> {
+                    ManualClock clock = new ManualClock(-7 * s.period);
+                    long n = s.permits;
+                    List<AdmissionOracle.Grant> a = new CopyOnWriteArrayList<>();
+                    List<AdmissionOracle.Grant> b = new CopyOnWriteArrayList<>();
+                    List<WindowOracle.Grant> w = new CopyOnWriteArrayList<>();
+                    try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock)
+                            .limit(Limit.tokenBucket("a", n, Duration.ofNanos(s.period)).build(), 8)
+                            .limit(Limit.tokenBucket("b", n + 1, Duration.ofNanos(s.period)).build(), 8)
+                            .limit(Limit.slidingWindow("w", 2 * n, Duration.ofNanos(s.period)).subWindows(s.k).build(), 8)
+                            .build()) {
+                        Limiter la = engine.limiter("a");
+                        Limiter lb = engine.limiter("b");
+                        Limiter lw = engine.limiter("w");
+                        for (int phase = 0; phase < s.steps.size(); phase++) {
+                            long phaseStart = clock.advance(s.steps.get(phase));
+                            List<Integer> asks = s.asks.get(phase);
+                            CyclicBarrier go = new CyclicBarrier(THREADS);
+                            List<Future<?>> done = new ArrayList<>();
+                            for (int t = 0; t < THREADS; t++) {
+                                final int self = t;
+                                final long now = phaseStart + self * (s.period / 2);
+                                done.add(pool.submit(() -> {
+                                    Checks checks = new Checks();
+                                    go.await();
+                                    for (int i = self; i < asks.size(); i += THREADS) {
+                                        int ask = asks.get(i);
+                                        long pa = 1 + ask % Math.min(n, 3);
+                                        long pb = 1 + (ask >> 2) % Math.min(n + 1, 3);
+                                        int ka = ask >> 4 & 1;
+                                        int kb = ask >> 5 & 1;
+                                        checks.clear().add(la, ka, pa).add(lb, kb, pb).add(lw, self, 1);
+                                        if (engine.tryAcquireAll(checks, now, null)) {
+                                            a.add(new AdmissionOracle.Grant(ka, now, pa));
+                                            b.add(new AdmissionOracle.Grant(kb, now, pb));
+                                            w.add(new WindowOracle.Grant(self, now, 1));
+                                        }
+                                    }
+                                    return null;
+                                }));
+                            }
+                            for (Future<?> f : done) {
+                                f.get(60, TimeUnit.SECONDS);
+                            }
+                        }
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    assertEquals(null, AdmissionOracle.tokenBucketViolation(new ArrayList<>(a), n, s.period, n));
+                    assertEquals(null, AdmissionOracle.tokenBucketViolation(new ArrayList<>(b), n + 1, s.period, n + 1));
+                    assertEquals(null, WindowOracle.violation(new ArrayList<>(w), 2 * n, s.period));
+                });
     }
 
     @Test
