@@ -188,7 +188,11 @@ public final class OffHeapEngine implements LimiterEngine {
         }
         if (worst >= 0) {
             if (into != null) {
-                ((OffHeapLimiter) checks.limiter(worst)).peek(checks, worst, nowNanos, into);
+                // the denial as first seen; a second peek refines it, but another thread may have
+                // released permits in between, in which case that peek admits and writes nothing
+                OffHeapLimiter l = (OffHeapLimiter) checks.limiter(worst);
+                into.set(Outcome.LIMITED, l.limit(), worst, 0, worstRetry, worstRetry);
+                l.peek(checks, worst, nowNanos, into);
                 into.set(into.outcome(), into.limit(), worst, into.remaining(), into.retryAfterNanos(),
                         into.resetAfterNanos());
             }
