@@ -18,12 +18,14 @@ import org.agrona.concurrent.AtomicBuffer;
  * countBits = bits needed for N+1 (at most 41, since N <= 2^40), tagBits = 64 - countBits >= 23.
  * Storing count+1 keeps the all-zero word free to mean "never seen".
  *
- * Per-key monotonic time. Tags are compared as signed differences modulo 2^tagBits. A caller whose
- * window is older than the stored one is counted in the stored (newer) window: admissions on one
- * key are linearised in non-decreasing windows, so a stalled caller can never add to a window
- * that is already closed. A key idle for 2^(tagBits-1) windows or more looks "newer" or "older"
- * arbitrarily; either way it is counted against some window, which can only deny more. With
- * N <= 2^31 that horizon is at least 2^32 windows (136 years of one-second windows).
+ * Per-key monotonic time. Tags are compared as differences modulo 2^tagBits. A caller less than
+ * S = 2^(tagBits-2) windows behind the stored window is counted in the stored (newer) window:
+ * admissions on one key are linearised in non-decreasing windows, so a stalled caller can never add
+ * to a window that is already closed. Any other difference means the stored window is over: a key
+ * idle for a long time starts afresh instead of being mistaken for one "in the future". Decisions
+ * are exact while callers stall for less than S windows and a key's idle gaps are not within S
+ * windows of a multiple of 2^tagBits (there, one window may be counted twice: fewer grants, never
+ * more). tagBits >= 19, so S >= 2^17 windows; for N * 16 <= 2^31 (override room), S >= 2^30.
  *
  * Memory ordering: read with getLongVolatile, publish with compareAndSetLong; a denial writes
  * nothing. One word, so every decision is a single linearisable CAS.
@@ -38,6 +40,7 @@ public final class FixedWindowKernel extends Kernel {
     private final int countBits;
     private final long countMask;
     private final int tagShift;
+    private final long staleWindows;
 
     private final long layoutPermits;
 
@@ -61,6 +64,17 @@ public final class FixedWindowKernel extends Kernel {
         this.countBits = 64 - Long.numberOfLeadingZeros(layoutPermits + 1);
         this.countMask = (1L << countBits) - 1;
         this.tagShift = countBits;
+        this.staleWindows = 1L << (64 - countBits - 2);
+    }
+
+    /** @return S: how many windows a caller may lag behind a key and still be counted in the key's window */
+    public long staleWindows() {
+        return staleWindows;
+    }
+
+    /** @return whether a caller {@code diff} windows after the stored window acts in the stored one */
+    private boolean inStoredWindow(long diff) {
+        return diff <= 0 && diff > -staleWindows;
     }
 
     @Override
@@ -70,37 +84,7 @@ public final class FixedWindowKernel extends Kernel {
 
     @Override
     public boolean tryAcquire(AtomicBuffer buffer, int offset, long p, long now, Decision into) {
-        long index = Math.floorDiv(now, period);
-        long tag = index << tagShift;                       // tag bits only; count bits zero
-        for (;;) {
-            long word = buffer.getLongVolatile(offset);
-            long windowIndex = index;
-            long count = 0;
-            long windowTag = tag;
-            if (word != 0) {
-                long diff = ((tag - (word & ~countMask)) >> tagShift); // signed tag difference
-                if (diff <= 0) {                            // same window, or caller is behind the key
-                    windowIndex = index - diff;
-                    windowTag = word & ~countMask;
-                    count = (word & countMask) - 1;
-                }
-            }
-            long newCount = count + p;
-            if (newCount > permits) {
-                if (into != null) {
-                    long reset = resetAfter(windowIndex, now);
-                    into.set(Outcome.LIMITED, limit, 0, permits - count, reset, reset);
-                }
-                return false;
-            }
-            long next = windowTag | (newCount + 1);
-            if (buffer.compareAndSetLong(offset, word, next)) {
-                if (into != null) {
-                    into.set(Outcome.ALLOWED, limit, 0, permits - newCount, 0L, resetAfter(windowIndex, now));
-                }
-                return true;
-            }
-        }
+        return acquire(buffer, offset, p, now, into) != DENIED;
     }
 
     @Override
@@ -112,7 +96,7 @@ public final class FixedWindowKernel extends Kernel {
         long count = 0;
         if (word != 0) {
             long diff = ((tag - (word & ~countMask)) >> tagShift);
-            if (diff <= 0) {
+            if (inStoredWindow(diff)) {
                 windowIndex = index - diff;
                 count = (word & countMask) - 1;
             }
@@ -138,8 +122,8 @@ public final class FixedWindowKernel extends Kernel {
             long count = 0;
             long windowTag = tag;
             if (word != 0) {
-                long diff = ((tag - (word & ~countMask)) >> tagShift);
-                if (diff <= 0) {
+                long diff = ((tag - (word & ~countMask)) >> tagShift); // signed tag difference
+                if (inStoredWindow(diff)) {                 // same window, or caller is behind the key
                     windowIndex = index - diff;
                     windowTag = word & ~countMask;
                     count = (word & countMask) - 1;
@@ -206,6 +190,6 @@ public final class FixedWindowKernel extends Kernel {
             return true;
         }
         long tag = Math.floorDiv(now, period) << tagShift;
-        return ((tag - (word & ~countMask)) >> tagShift) > 0;
+        return !inStoredWindow((tag - (word & ~countMask)) >> tagShift);
     }
 }

@@ -38,10 +38,12 @@ import org.agrona.concurrent.AtomicBuffer;
  * window holds floor(N / unit) units, so rounding only ever grants fewer permits (this needs
  * N > 2^27 with the default override room). tag(x) = x mod 2^(64 - COUNT_BITS) >= 2^32.
  *
- * Horizon. Tags are compared by signed difference in the tag bits, so decisions are exact while
- * every caller's "now" lies within horizonNanos() = 2^(62 - COUNT_BITS) sub-windows of the key's
- * latest sub-window (at least 2^30 sub-windows: 34 years of 1 s sub-windows, 12 days of 1 ms
- * ones). Beyond it, a caller far in the past may be read as one in the future and vice versa.
+ * Horizon. Tags are compared by difference in the tag bits. A caller fewer than
+ * S = 2^(62 - COUNT_BITS) sub-windows behind the head acts at the head's sub-window; any other
+ * difference means the head is over, so a key idle for long starts afresh rather than being read
+ * as one "in the future". Decisions are exact while callers stall for less than S sub-windows
+ * (at least 2^30: 34 years of 1 s sub-windows, 12 days of 1 ms ones) and idle gaps are not within
+ * S of a multiple of 2^(64 - COUNT_BITS) sub-windows, where stale ring tags can only add counts.
  *
  * Admission at index j: read head (acquire).
  *   - head's sub-window h >= j (the caller is not ahead of the key): count in u = h. Per-key time
@@ -87,6 +89,8 @@ public final class SlidingWindowKernel extends Kernel {
     private final long width;
     private final int countBits;
     private final long countMask;
+    /** A caller fewer than this many sub-windows behind the head acts in the head's sub-window. */
+    private final long staleSubWindows;
 
     public SlidingWindowKernel(Limit limit) {
         this(limit, limit.permits());
@@ -105,6 +109,7 @@ public final class SlidingWindowKernel extends Kernel {
         this.width = TimeMath.ceilDiv(limit.periodNanos(), k);
         int bits = 64 - Long.numberOfLeadingZeros(layoutPermits + 1);
         this.countBits = Math.min(MAX_COUNT_BITS, bits);
+        this.staleSubWindows = 1L << (64 - this.countBits - 2);
         this.unitShift = bits - countBits;
         this.unitPermits = permits >> unitShift;
         this.countMask = (1L << countBits) - 1;
@@ -178,10 +183,10 @@ public final class SlidingWindowKernel extends Kernel {
             if (head != 0) {
                 long d = (jTag - (head & ~countMask)) >> countBits;   // j - h, signed in the tag bits
                 long headCount = (head & countMask) - 1;
-                if (d <= 0) {
+                if (d <= 0 && d > -staleSubWindows) {   // caller at or behind the key: act at the key's time
                     u = j - d;
                     current = headCount;
-                } else if (d <= k) {
+                } else if (d > 0 && d <= k) {
                     rollFrom = j - d;
                     rollCount = headCount;
                 }
@@ -349,6 +354,7 @@ public final class SlidingWindowKernel extends Kernel {
             return true;
         }
         long j = Math.floorDiv(now, width);
-        return (((j << countBits) - (head & ~countMask)) >> countBits) > k;
+        long d = ((j << countBits) - (head & ~countMask)) >> countBits;
+        return d > k || d <= -staleSubWindows;
     }
 }

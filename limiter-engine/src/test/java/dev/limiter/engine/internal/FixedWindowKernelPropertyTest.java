@@ -37,9 +37,9 @@ class FixedWindowKernelPropertyTest {
         Limit limit = Limit.fixedWindow("w", spec.permits, Duration.ofNanos(spec.period)).build();
         FixedWindowKernel kernel = new FixedWindowKernel(limit);
         UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8 * KEYS));
-        int tagBits = Long.numberOfLeadingZeros(spec.permits + 1);
-        // keep every jump well inside the tag horizon, where window order is decidable
-        long maxJump = TimeMath.multiplySaturated(spec.period, 1L << Math.min(60, tagBits - 3));
+        // keep the whole trace within S windows (the documented stall bound), where order is decidable
+        long last = TimeMath.addSaturated(start,
+                TimeMath.multiplySaturated(kernel.staleWindows() - 1, spec.period) - 1);
         WindowModel[] models = new WindowModel[KEYS];
         for (int k = 0; k < KEYS; k++) {
             models[k] = new WindowModel(spec.permits, spec.period);
@@ -48,8 +48,8 @@ class FixedWindowKernelPropertyTest {
         Decision d = new Decision();
         long now = start;
         for (Traces.Step raw : steps) {
-            Traces.Step s = new Traces.Step(Math.min(raw.dt, maxJump), raw.back, raw.key, raw.permits);
-            now = Traces.move(now, s);
+            Traces.Step s = raw;
+            now = Math.max(start, Math.min(last, Traces.move(now, s)));
             if (s.permits > spec.permits) {
                 continue; // unsatisfiable: refused before the kernel (engine tests cover it)
             }
