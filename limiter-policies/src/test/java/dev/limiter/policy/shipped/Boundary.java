@@ -1,0 +1,70 @@
+package dev.limiter.policy.shipped;
+
+import dev.limiter.ManualClock;
+import dev.limiter.policy.Policy;
+import dev.limiter.policy.PolicyGate;
+import dev.limiter.policy.RequestView;
+import dev.limiter.policy.Verdict;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Drives requests through a gate on a manual clock and checks the exact admission boundary. */
+final class Boundary {
+    private Boundary() {
+    }
+
+    static PolicyGate gate(Policy policy, ManualClock clock) {
+        return PolicyGate.builder(policy).clock(clock).defaultCapacity(1_024).build();
+    }
+
+    /** Admits {@code n} requests at the clock's time, failing at the first denial. */
+    static void admit(PolicyGate gate, ManualClock clock, RequestView r, long n) {
+        for (long i = 1; i <= n; i++) {
+            Verdict v = gate.evaluate(r, clock.nanoTime());
+            if (!v.allowed()) {
+                throw new AssertionError("request " + i + " of " + n + " should be admitted: " + v);
+            }
+        }
+    }
+
+    /**
+     * Asserts the next request is denied by {@code rule} with {@code message}, the 429 body of
+     * {@code errorType}, {@code X-RateLimit-Limit = limit} and {@code X-RateLimit-Reset = resetSeconds}.
+     */
+    static Verdict denied(PolicyGate gate, ManualClock clock, RequestView r, String rule, String message,
+                          long limit, long resetSeconds) {
+        Verdict v = gate.evaluate(r, clock.nanoTime());
+        assertFalse(v.allowed(), () -> "request should be denied: " + v);
+        assertEquals(429, v.status());
+        assertEquals(rule, v.rule().name());
+        assertEquals(message, v.message());
+        assertEquals("{\"message\": \"" + message + "\", \"type\": \"" + gate.policy().errorType() + "\"}",
+                v.body());
+        Map<String, String> h = v.headers();
+        assertEquals(Long.toString(limit), h.get("X-RateLimit-Limit"), () -> h.toString());
+        assertEquals(Long.toString(resetSeconds), h.get("X-RateLimit-Reset"), () -> h.toString());
+        assertNotNull(h.get("RateLimit-Policy"));
+        assertTrue(h.get("RateLimit").startsWith("\"" + rule + "\";r=0"), () -> h.toString());
+        assertEquals("application/json", h.get("Content-Type"));
+        return v;
+    }
+
+    /**
+     * The whole boundary of a windowed rule: {@code n} admitted (the n-th included), the next one
+     * denied, and admitted again once the window of {@code periodNanos} has passed.
+     */
+    static void windowBoundary(PolicyGate gate, ManualClock clock, RequestView r, long n, String rule,
+                               String message, long periodNanos) {
+        admit(gate, clock, r, n);
+        long resetSeconds = (periodNanos + 999_999_999L) / 1_000_000_000L;
+        Verdict v = denied(gate, clock, r, rule, message, gate.policy().rule(rule).limit().permits(), resetSeconds);
+        assertEquals(Long.toString(resetSeconds), v.headers().get("Retry-After"));
+        clock.advance(periodNanos);
+        assertTrue(gate.evaluate(r, clock.nanoTime()).allowed(), "admitted again in the next window");
+    }
+}
