@@ -1,7 +1,6 @@
 package dev.limiter.policy.shipped;
 
 import dev.limiter.ManualClock;
-import dev.limiter.policy.Policy;
 import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.RequestView;
 import dev.limiter.policy.Verdict;
@@ -18,10 +17,6 @@ final class Boundary {
     private Boundary() {
     }
 
-    static PolicyGate gate(Policy policy, ManualClock clock) {
-        return PolicyGate.builder(policy).clock(clock).defaultCapacity(1_024).build();
-    }
-
     /** Admits {@code n} requests at the clock's time, failing at the first denial. */
     static void admit(PolicyGate gate, ManualClock clock, RequestView r, long n) {
         for (long i = 1; i <= n; i++) {
@@ -34,7 +29,7 @@ final class Boundary {
 
     /**
      * Asserts the next request is denied by {@code rule} with {@code message}, the 429 body of
-     * {@code errorType}, {@code X-RateLimit-Limit = limit} and {@code X-RateLimit-Reset = resetSeconds}.
+     * {@code errorType}, {@code X-RateLimit-Limit = limit} and {@code X-RateLimit-Reset = resetSeconds} (any value when negative: quota and concurrency limits have no window).
      */
     static Verdict denied(PolicyGate gate, ManualClock clock, RequestView r, String rule, String message,
                           long limit, long resetSeconds) {
@@ -47,7 +42,11 @@ final class Boundary {
                 v.body());
         Map<String, String> h = v.headers();
         assertEquals(Long.toString(limit), h.get("X-RateLimit-Limit"), () -> h.toString());
-        assertEquals(Long.toString(resetSeconds), h.get("X-RateLimit-Reset"), () -> h.toString());
+        if (resetSeconds >= 0) {
+            assertEquals(Long.toString(resetSeconds), h.get("X-RateLimit-Reset"), () -> h.toString());
+        } else {
+            assertNotNull(h.get("X-RateLimit-Reset"));
+        }
         assertNotNull(h.get("RateLimit-Policy"));
         assertTrue(h.get("RateLimit").startsWith("\"" + rule + "\";r=0"), () -> h.toString());
         assertEquals("application/json", h.get("Content-Type"));

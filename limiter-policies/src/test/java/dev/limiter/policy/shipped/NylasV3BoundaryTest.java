@@ -6,7 +6,9 @@ import dev.limiter.policy.Request;
 import dev.limiter.policy.RequestView;
 import dev.limiter.policy.Verdict;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import java.util.Map;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,11 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NylasV3BoundaryTest {
     private static final long SECOND = 1_000_000_000L;
     private final ManualClock clock = new ManualClock();
-    private final PolicyGate gate = Boundary.gate(NylasV3.policy(), clock);
+    private PolicyGate gate;
+
+    private void open(Engines engine) {
+        gate = engine.gate(NylasV3.policy(), clock);
+    }
 
     @AfterEach
     void close() {
-        gate.close();
+        if (gate != null) {
+            gate.close();
+        }
     }
 
     private static RequestView app(String method, String path) {
@@ -36,74 +44,96 @@ class NylasV3BoundaryTest {
         Boundary.windowBoundary(gate, clock, r, n, rule, NylasV3.GRANT_MESSAGE, SECOND);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-applications")
-    void applications() {
+    void applications(Engines engine) {
+        open(engine);
         perApplication("nylas3-applications", "GET", "/v3/applications");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-authentication")
-    void authentication() {
+    void authentication(Engines engine) {
+        open(engine);
         perApplication("nylas3-authentication", "POST", "/v3/connect/token");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-connectors")
-    void connectors() {
+    void connectors(Engines engine) {
+        open(engine);
         perApplication("nylas3-connectors", "GET", "/v3/connectors/google/creds");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-grants")
-    void grants() {
+    void grants(Engines engine) {
+        open(engine);
         perApplication("nylas3-grants", "GET", "/v3/grants/g-1");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-webhooks")
-    void webhooks() {
+    void webhooks(Engines engine) {
+        open(engine);
         perApplication("nylas3-webhooks", "POST", "/v3/webhooks");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-calendar")
-    void calendar() {
+    void calendar(Engines engine) {
+        open(engine);
         perGrant("nylas3-calendar", app("GET", "/v3/grants/g-1/events?calendar_id=primary"), 200);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-contacts")
-    void contacts() {
+    void contacts(Engines engine) {
+        open(engine);
         perGrant("nylas3-contacts", app("GET", "/v3/grants/g-1/contacts/c-9"), 200);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-email")
-    void email() {
+    void email(Engines engine) {
+        open(engine);
         perGrant("nylas3-email", app("GET", "/v3/grants/g-1/messages/m-1"), 200);
         assertTrue(gate.evaluate(app("GET", "/v3/grants/g-2/messages/m-1"), clock.nanoTime()).allowed(),
                 "another grant is not affected");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-send-json")
-    void sendJson() {
+    void sendJson(Engines engine) {
+        open(engine);
         perGrant("nylas3-send-json", Request.of("POST", "/v3/grants/g-1/messages/send")
                 .header("Content-Type", "application/json").build(), 200);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-send-multipart")
-    void sendMultipart() {
+    void sendMultipart(Engines engine) {
+        open(engine);
         RequestView multipart = Request.of("POST", "/v3/grants/g-1/messages/send")
                 .header("Content-Type", "multipart/form-data; boundary=xyz").build();
         perGrant("nylas3-send-multipart", multipart, 10);
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(Engines.class)
     @CoversRow("nylas3-threads")
-    void threadsListingCostsTenPermitsOfTheEmailLimit() {
+    void threadsListingCostsTenPermitsOfTheEmailLimit(Engines engine) {
+        open(engine);
         RequestView threads = app("GET", "/v3/grants/g-1/threads?limit=5");
         long n = 200 / NylasV3.THREADS_COST;
         Boundary.admit(gate, clock, threads, n);
@@ -113,14 +143,39 @@ class NylasV3BoundaryTest {
         assertTrue(!gate.evaluate(app("GET", "/v3/grants/g-1/messages/m-1"), clock.nanoTime()).allowed());
     }
 
-    @Test
-    void sendWithoutAKnownContentTypeCountsAsEmail() {
+    @ParameterizedTest
+    @EnumSource(Engines.class)
+    @CoversRow("nylas-429")
+    void denialCarriesTheDocumented429(Engines engine) {
+        open(engine);
+        clock.set(250_000_000L); // a quarter into the window: the limit expires in 0.75 s, rounded up to 1
+        RequestView r = app("GET", "/v3/webhooks");
+        Boundary.admit(gate, clock, r, 50);
+        Verdict v = gate.evaluate(r, clock.nanoTime());
+        assertEquals(429, v.status());
+        assertEquals("{\"message\": \"Too many requests from this application\", \"type\": \"invalid_request_error\"}",
+                v.body());
+        Map<String, String> h = v.headers();
+        assertEquals("50", h.get("X-RateLimit-Limit"));
+        assertEquals("1", h.get("X-RateLimit-Reset"), "seconds until the limit expires");
+        assertEquals("1", h.get("Retry-After"));
+        assertEquals("\"nylas3-webhooks\";q=50;w=1", h.get("RateLimit-Policy"));
+        assertEquals("\"nylas3-webhooks\";r=0;t=1", h.get("RateLimit"));
+        assertEquals(750_000_000L, v.retryAfterNanos());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engines.class)
+    void sendWithoutAKnownContentTypeCountsAsEmail(Engines engine) {
+        open(engine);
         Verdict v = gate.evaluate(app("POST", "/v3/grants/g-1/messages/send"), 0);
         assertEquals("nylas3-email", v.rule().name());
     }
 
-    @Test
-    void unknownEndpointsAreNotLimited() {
+    @ParameterizedTest
+    @EnumSource(Engines.class)
+    void unknownEndpointsAreNotLimited(Engines engine) {
+        open(engine);
         Verdict v = gate.evaluate(app("GET", "/v3/unknown"), 0);
         assertTrue(v.allowed());
         assertEquals(0, v.ruleCount());
