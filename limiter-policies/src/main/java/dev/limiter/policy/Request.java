@@ -1,13 +1,15 @@
 package dev.limiter.policy;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A simple immutable {@link RequestView}, for tests, simulations and gateways without a view of
- * their own.
+ * their own; its accessors allocate nothing.
  *
  * <pre>{@code
  * RequestView r = Request.of("POST", "/v3/grants/g1/messages/send")
@@ -24,7 +26,9 @@ public final class Request implements RequestView {
     private Request(Builder b) {
         this.method = b.method;
         this.path = b.path;
-        this.headers = Map.copyOf(b.headers);
+        TreeMap<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        h.putAll(b.headers);
+        this.headers = Collections.unmodifiableMap(h);
         this.clientAddress = b.clientAddress;
         this.attributes = Map.copyOf(b.attributes);
     }
@@ -46,7 +50,7 @@ public final class Request implements RequestView {
 
     @Override
     public CharSequence header(String name) {
-        return headers.get(name.toLowerCase(Locale.ROOT));
+        return headers.get(name);
     }
 
     @Override
