@@ -3,6 +3,7 @@ package dev.limiter.policy;
 import dev.limiter.Clock;
 import dev.limiter.Limit;
 import dev.limiter.LimiterEngine;
+import dev.limiter.WhenFull;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -18,9 +19,10 @@ public interface EngineFactory {
     /**
      * @param clock the clock the engine reads
      * @param capacities every limit to register, with the number of keys its table must hold, in policy order
+     * @param whenFull what each limiter does with a new key once its table is full
      * @return a new engine owning a limiter named after each limit
      */
-    LimiterEngine create(Clock clock, Map<Limit, Long> capacities);
+    LimiterEngine create(Clock clock, Map<Limit, Long> capacities, WhenFull whenFull);
 
     /**
      * Finds an engine: the first {@code EngineFactory} registered with {@link ServiceLoader}, else

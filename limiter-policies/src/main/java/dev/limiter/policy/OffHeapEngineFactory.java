@@ -3,6 +3,7 @@ package dev.limiter.policy;
 import dev.limiter.Clock;
 import dev.limiter.Limit;
 import dev.limiter.LimiterEngine;
+import dev.limiter.WhenFull;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -29,12 +30,13 @@ enum OffHeapEngineFactory implements EngineFactory {
     }
 
     @Override
-    public LimiterEngine create(Clock clock, Map<Limit, Long> capacities) {
+    public LimiterEngine create(Clock clock, Map<Limit, Long> capacities, WhenFull whenFull) {
         try {
             Class<?> engine = Class.forName(ENGINE, true, OffHeapEngineFactory.class.getClassLoader());
             Object builder = engine.getMethod("builder").invoke(null);
             Class<?> b = builder.getClass();
             b.getMethod("clock", Clock.class).invoke(builder, clock);
+            b.getMethod("whenFull", WhenFull.class).invoke(builder, whenFull);
             Method limit = b.getMethod("limit", Limit.class, long.class);
             for (Map.Entry<Limit, Long> e : capacities.entrySet()) {
                 limit.invoke(builder, e.getKey(), e.getValue());

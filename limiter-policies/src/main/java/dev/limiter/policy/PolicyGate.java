@@ -4,6 +4,7 @@ import dev.limiter.Clock;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.WhenFull;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,7 +57,7 @@ public final class PolicyGate implements AutoCloseable {
                 capacities.put(r.limit(), b.capacities.getOrDefault(r.name(), b.defaultCapacity));
             }
             EngineFactory f = b.factory != null ? b.factory : EngineFactory.discover();
-            this.engine = Objects.requireNonNull(f.create(b.clock, capacities), "engine factory returned null");
+            this.engine = Objects.requireNonNull(f.create(b.clock, capacities, b.whenFull), "engine factory returned null");
             this.ownsEngine = true;
         }
         this.limiters = new Limiter[rules.size()];
@@ -205,6 +206,7 @@ public final class PolicyGate implements AutoCloseable {
     public static final class Builder {
         private final Policy policy;
         private Clock clock = Clock.system();
+        private WhenFull whenFull = WhenFull.DENY;
         private long defaultCapacity = DEFAULT_CAPACITY;
         private final Map<String, Long> capacities = new HashMap<>();
         private EngineFactory factory;
@@ -217,6 +219,15 @@ public final class PolicyGate implements AutoCloseable {
         /** Sets the clock of a created engine (default the system clock). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets what a created engine does with a new key once a rule's table is full (default
+         * {@link WhenFull#DENY}: the request gets a 429, and a gateway never sees an exception).
+         */
+        public Builder whenFull(WhenFull whenFull) {
+            this.whenFull = Objects.requireNonNull(whenFull, "whenFull");
             return this;
         }
 

@@ -42,9 +42,9 @@ class PolicyGateTest {
     void capacitiesAndFactoryAreHonoured() {
         AtomicReference<Object> seen = new AtomicReference<>();
         try (PolicyGate gate = PolicyGate.builder(ONE).clock(new ManualClock()).capacity("r", 7)
-                .engine((clock, caps) -> {
+                .engine((clock, caps, whenFull) -> {
                     seen.set(caps);
-                    OffHeapEngine.Builder b = OffHeapEngine.builder().clock(clock);
+                    OffHeapEngine.Builder b = OffHeapEngine.builder().clock(clock).whenFull(whenFull);
                     caps.forEach(b::limit);
                     return b.build();
                 }).build()) {
@@ -53,6 +53,22 @@ class PolicyGateTest {
         }
         assertThrows(IllegalArgumentException.class, () -> PolicyGate.builder(ONE).capacity("nope", 1));
         assertThrows(IllegalArgumentException.class, () -> PolicyGate.builder(ONE).defaultCapacity(0));
+    }
+
+    @Test
+    void aFullTableDeniesByDefaultInsteadOfThrowing() {
+        try (PolicyGate gate = PolicyGate.builder(ONE).clock(new ManualClock()).defaultCapacity(1).build()) {
+            int denied = 0;
+            for (int i = 0; i < 200; i++) {
+                Verdict v = gate.evaluate(Request.of("GET", "/a/key-" + i).build(), 0);
+                denied += v.allowed() ? 0 : 1;
+                if (!v.allowed()) {
+                    assertEquals(dev.limiter.Outcome.TABLE_FULL_DENIED, v.outcome());
+                    assertEquals(429, v.status());
+                }
+            }
+            assertTrue(denied > 0, "the table holds few keys, so new keys are denied");
+        }
     }
 
     @Test

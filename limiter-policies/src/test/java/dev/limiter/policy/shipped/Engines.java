@@ -29,7 +29,7 @@ enum Engines {
         @Override
         PolicyGate gate(Policy policy, ManualClock clock) {
             return PolicyGate.builder(policy).clock(clock)
-                    .engine((c, limits) -> new ReferenceEngine(c, limits.keySet())).build();
+                    .engine((c, limits, whenFull) -> new ReferenceEngine(c, limits.keySet())).build();
         }
     };
 
