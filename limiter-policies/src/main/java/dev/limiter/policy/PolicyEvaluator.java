@@ -104,12 +104,16 @@ public final class PolicyEvaluator {
         return lifted != null && !lifted.isEmpty() && lifted.contains(key.toString());
     }
 
-    /** Copies the checks (keys as Strings, since the key buffers are reused) with the engine's tokens. */
+    /**
+     * Copies the checks (keys as Strings, since the key buffers are reused) with what the engine
+     * recorded in them (lease tokens and resolved slots), so that the copy can be released later.
+     */
     private Checks copyHeld(int n) {
         Checks copy = new Checks(n);
         for (int c = 0; c < n; c++) {
             copy.add(checks.limiter(c), checks.stringKey(c).toString(), checks.permits(c));
             copy.token(c, checks.token(c));
+            copy.engineSlot(c, checks.engineSlot(c));
         }
         return copy;
     }

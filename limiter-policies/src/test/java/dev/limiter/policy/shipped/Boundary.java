@@ -1,5 +1,7 @@
 package dev.limiter.policy.shipped;
 
+import dev.limiter.Algorithm;
+import dev.limiter.Limit;
 import dev.limiter.ManualClock;
 import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.RequestView;
@@ -55,15 +57,32 @@ final class Boundary {
 
     /**
      * The whole boundary of a windowed rule: {@code n} admitted (the n-th included), the next one
-     * denied, and admitted again once the window of {@code periodNanos} has passed.
+     * denied with {@code X-RateLimit-Reset} and {@code Retry-After} of one period (a strict sliding
+     * window may add one sub-window: the permits granted at one instant stop counting only when
+     * their whole sub-window has left the window), and admitted again once that advertised time
+     * has passed, but not a nanosecond before.
      */
     static void windowBoundary(PolicyGate gate, ManualClock clock, RequestView r, long n, String rule,
                                String message, long periodNanos) {
         admit(gate, clock, r, n);
-        long resetSeconds = (periodNanos + 999_999_999L) / 1_000_000_000L;
-        Verdict v = denied(gate, clock, r, rule, message, gate.policy().rule(rule).limit().permits(), resetSeconds);
-        assertEquals(Long.toString(resetSeconds), v.headers().get("Retry-After"));
-        clock.advance(periodNanos);
-        assertTrue(gate.evaluate(r, clock.nanoTime()).allowed(), "admitted again in the next window");
+        Limit limit = gate.policy().rule(rule).limit();
+        long min = ceilSeconds(periodNanos);
+        long max = limit.algorithm() == Algorithm.SLIDING_WINDOW
+                ? ceilSeconds(periodNanos + periodNanos / limit.subWindows()) : min;
+        Verdict v = denied(gate, clock, r, rule, message, limit.permits(), -1);
+        long reset = Long.parseLong(v.headers().get("X-RateLimit-Reset"));
+        long retry = Long.parseLong(v.headers().get("Retry-After"));
+        assertTrue(min <= reset && reset <= max, () -> "X-RateLimit-Reset " + reset + " not in [" + min + ", " + max + "]");
+        assertTrue(min <= retry && retry <= max, () -> "Retry-After " + retry + " not in [" + min + ", " + max + "]");
+        long retryNanos = v.retryAfterNanos();
+        assertTrue(ceilSeconds(retryNanos) == retry, "Retry-After is the decision's retry time, rounded up");
+        clock.advance(retryNanos - 1);
+        assertFalse(gate.evaluate(r, clock.nanoTime()).allowed(), "still denied a nanosecond before Retry-After");
+        clock.advance(1);
+        assertTrue(gate.evaluate(r, clock.nanoTime()).allowed(), "admitted again once Retry-After has passed");
+    }
+
+    static long ceilSeconds(long nanos) {
+        return (nanos + 999_999_999L) / 1_000_000_000L;
     }
 }
