@@ -29,6 +29,7 @@ public final class MatchResult {
     private final int[] appliedRule;
     private final int[] appliedRoute;
     private final KeyBuffer[] keys;
+    private final KeyBuffer[] members;
     private int size;
 
     /** Creates an empty result for {@code matcher}'s policy. */
@@ -43,8 +44,10 @@ public final class MatchResult {
         this.appliedRule = new int[rules];
         this.appliedRoute = new int[rules];
         this.keys = new KeyBuffer[rules];
+        this.members = new KeyBuffer[rules];
         for (int i = 0; i < rules; i++) {
             keys[i] = new KeyBuffer();
+            members[i] = new KeyBuffer();
         }
     }
 
@@ -85,6 +88,14 @@ public final class MatchResult {
      */
     public CharSequence key(int i) {
         return keys[check(i)];
+    }
+
+    /**
+     * @return the member key of the {@code i}-th rule when it is a cardinality rule (empty
+     *     otherwise), encoded as {@link #key(int)}; a view valid until the next match
+     */
+    public CharSequence member(int i) {
+        return members[check(i)];
     }
 
     /**
@@ -197,10 +208,21 @@ public final class MatchResult {
         return groupBest;
     }
 
-    KeyBuffer addApplied(int rule, int route) {
+    /** Appends an applied rule; its key and member buffers are cleared for the caller to fill. */
+    void addApplied(int rule, int route) {
         appliedRule[size] = rule;
         appliedRoute[size] = route;
-        return keys[size++].clear();
+        keys[size].clear();
+        members[size].clear();
+        size++;
+    }
+
+    KeyBuffer lastKey() {
+        return keys[size - 1];
+    }
+
+    KeyBuffer lastMember() {
+        return members[size - 1];
     }
 
     /** Drops the last applied rule (it turned out to be exempt or lifted). */

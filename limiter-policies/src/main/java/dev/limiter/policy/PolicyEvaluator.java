@@ -73,7 +73,11 @@ public final class PolicyEvaluator {
             if (isLifted(rule, match.key(i))) {
                 continue;
             }
-            checks.add(limiters[rule], match.key(i), match.cost(i));
+            if (match.member(i).length() > 0) {
+                checks.addMember(limiters[rule], match.key(i), match.member(i));
+            } else {
+                checks.add(limiters[rule], match.key(i), match.cost(i));
+            }
             checkToApplied[n++] = i;
             concurrency |= limiters[rule].limit().algorithm() == Algorithm.CONCURRENCY;
         }
@@ -84,7 +88,10 @@ public final class PolicyEvaluator {
         }
         boolean ok;
         if (n == 1 && !concurrency) {
-            ok = checks.limiter(0).tryAcquire(checks.stringKey(0), checks.permits(0), nowNanos, decision);
+            Limiter l = checks.limiter(0);
+            ok = checks.hasMember(0)
+                    ? l.tryAdmit(checks.stringKey(0), checks.memberStringKey(0), nowNanos, decision)
+                    : l.tryAcquire(checks.stringKey(0), checks.permits(0), nowNanos, decision);
         } else {
             ok = engine.tryAcquireAll(checks, nowNanos, decision);
         }
@@ -111,7 +118,12 @@ public final class PolicyEvaluator {
     private Checks copyHeld(int n) {
         Checks copy = new Checks(n);
         for (int c = 0; c < n; c++) {
-            copy.add(checks.limiter(c), checks.stringKey(c).toString(), checks.permits(c));
+            if (checks.hasMember(c)) {
+                copy.addMember(checks.limiter(c), checks.stringKey(c).toString(),
+                        checks.memberStringKey(c).toString());
+            } else {
+                copy.add(checks.limiter(c), checks.stringKey(c).toString(), checks.permits(c));
+            }
             copy.token(c, checks.token(c));
             copy.engineSlot(c, checks.engineSlot(c));
         }

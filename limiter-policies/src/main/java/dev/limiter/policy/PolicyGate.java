@@ -1,6 +1,7 @@
 package dev.limiter.policy;
 
 import dev.limiter.Clock;
+import dev.limiter.FixedLimitException;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
@@ -121,26 +122,39 @@ public final class PolicyGate implements AutoCloseable {
     }
 
     /**
-     * Raises rule {@code ruleName}'s limit for one key.
+     * Gives one key of rule {@code ruleName} its own limit of {@code permits} (raised, as "we work
+     * with developers to increase this limit", or lowered), keeping the key's state.
      *
-     * @throws IllegalArgumentException when the rule is {@link OverrideKind#FIXED} (it refuses
-     *     every override) or {@link OverrideKind#LIFTED_WHEN_VERIFIED} (use {@link #lift})
-     * @throws UnsupportedOperationException for a raisable rule, until {@link LimiterEngine}
-     *     exposes per-key overrides
+     * @param keyValues the key's part values, one per key part of the rule, in order
+     * @throws FixedLimitException when the rule is {@link OverrideKind#FIXED}: it refuses every
+     *     override, and nothing changes
+     * @throws IllegalArgumentException when there is no such rule, the rule is
+     *     {@link OverrideKind#LIFTED_WHEN_VERIFIED} (use {@link #lift}), the key values do not fit
+     *     the rule's key, or {@code permits} is out of range
      */
     public void raise(String ruleName, long permits, String... keyValues) {
-        Rule r = policy.rules().get(indexOf(ruleName));
-        encodeKey(r, keyValues);
+        int i = indexOf(ruleName);
+        Rule r = policy.rules().get(i);
+        String key = encodeKey(r, keyValues);
         switch (r.override()) {
             case FIXED:
-                throw new IllegalArgumentException("rule '" + ruleName + "' is fixed: its limit of "
+                throw new FixedLimitException("rule '" + ruleName + "' is fixed: its limit of "
                         + r.limit().permits() + " cannot be raised or lifted");
             case LIFTED_WHEN_VERIFIED:
                 throw new IllegalArgumentException("rule '" + ruleName + "' is lifted when verified; use lift()");
             default:
-                throw new UnsupportedOperationException("raising rule '" + ruleName + "' for one key needs per-key"
-                        + " overrides in the LimiterEngine API, which it does not offer yet");
+                limiters[i].override(key, permits);
         }
+    }
+
+    /**
+     * Returns one key of rule {@code ruleName} to the rule's own limit.
+     *
+     * @return whether the key had its own limit
+     */
+    public boolean clearRaise(String ruleName, String... keyValues) {
+        int i = indexOf(ruleName);
+        return limiters[i].clearOverride(encodeKey(policy.rules().get(i), keyValues));
     }
 
     private static String encodeKey(Rule r, String... values) {

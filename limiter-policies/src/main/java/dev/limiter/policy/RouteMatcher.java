@@ -27,7 +27,9 @@ public final class RouteMatcher {
     private final int[][] variableSegments;
     /** Per route: for each key part of its rule, the segment of a path-variable part, else -1. */
     private final int[][] keySegments;
+    private final int[][] memberSegments;
     private final KeyPart[][] keyParts;
+    private final KeyPart[][] memberParts;
     private final Condition[][] conditions;
     private final Condition[][] exemptions;
 
@@ -39,12 +41,14 @@ public final class RouteMatcher {
         Map<String, Integer> groups = new HashMap<>();
         this.groupOf = new int[rules.length];
         this.keyParts = new KeyPart[rules.length][];
+        this.memberParts = new KeyPart[rules.length][];
         this.conditions = new Condition[rules.length][];
         this.exemptions = new Condition[rules.length][];
         for (int i = 0; i < rules.length; i++) {
             Rule r = rules[i];
             groupOf[i] = r.group() == null ? -1 : groups.computeIfAbsent(r.group(), g -> groups.size());
             keyParts[i] = r.key().toArray(new KeyPart[0]);
+            memberParts[i] = r.member().toArray(new KeyPart[0]);
             conditions[i] = r.conditions().toArray(new Condition[0]);
             exemptions[i] = r.exemptions().toArray(new Condition[0]);
         }
@@ -52,6 +56,7 @@ public final class RouteMatcher {
         int n = trie.routeCount();
         this.variableSegments = new int[n][];
         this.keySegments = new int[n][];
+        this.memberSegments = new int[n][];
         for (int id = 0; id < n; id++) {
             PathTemplate t = trie.route(id).template();
             List<Integer> segs = new ArrayList<>();
@@ -61,13 +66,18 @@ public final class RouteMatcher {
                 }
             }
             variableSegments[id] = segs.stream().mapToInt(Integer::intValue).toArray();
-            KeyPart[] parts = keyParts[trie.ruleOf(id)];
-            keySegments[id] = new int[parts.length];
-            for (int p = 0; p < parts.length; p++) {
-                keySegments[id][p] = parts[p].source() == KeyPart.Source.PATH_VARIABLE
-                        ? variableSegments[id][t.variables().indexOf(parts[p].name())] : -1;
-            }
+            keySegments[id] = segments(keyParts[trie.ruleOf(id)], t, variableSegments[id]);
+            memberSegments[id] = segments(memberParts[trie.ruleOf(id)], t, variableSegments[id]);
         }
+    }
+
+    private static int[] segments(KeyPart[] parts, PathTemplate t, int[] variableSegments) {
+        int[] out = new int[parts.length];
+        for (int p = 0; p < parts.length; p++) {
+            out[p] = parts[p].source() == KeyPart.Source.PATH_VARIABLE
+                    ? variableSegments[t.variables().indexOf(parts[p].name())] : -1;
+        }
+        return out;
     }
 
     /** Compiles {@code policy}'s routes into a matcher. */
@@ -157,7 +167,9 @@ public final class RouteMatcher {
             if (any(exemptions[rule], request)) {
                 continue;
             }
-            buildKey(rule, id, request, into, into.addApplied(rule, id));
+            into.addApplied(rule, id);
+            buildKey(keyParts[rule], keySegments[id], id, request, into, into.lastKey());
+            buildKey(memberParts[rule], memberSegments[id], id, request, into, into.lastMember());
         }
         return into;
     }
@@ -196,14 +208,14 @@ public final class RouteMatcher {
         }
     }
 
-    private void buildKey(int rule, int routeId, RequestView request, MatchResult m, KeyBuffer key) {
-        KeyPart[] parts = keyParts[rule];
+    private void buildKey(KeyPart[] parts, int[] segments, int routeId, RequestView request, MatchResult m,
+                          KeyBuffer key) {
         CharSequence path = m.path();
         for (int p = 0; p < parts.length; p++) {
             KeyPart part = parts[p];
             switch (part.source()) {
                 case PATH_VARIABLE: {
-                    int seg = keySegments[routeId][p];
+                    int seg = segments[p];
                     key.appendPart(path, m.segmentStart(seg), m.segmentEnd(seg));
                     break;
                 }

@@ -35,6 +35,7 @@ public final class Rule {
     private final List<Condition> exemptions;
     private final String group;
     private final List<KeyPart> key;
+    private final List<KeyPart> member;
     private final Limit limit;
     private final long cost;
     private final String message;
@@ -48,6 +49,7 @@ public final class Rule {
         this.exemptions = List.copyOf(b.exemptions);
         this.group = b.group;
         this.key = List.copyOf(b.key);
+        this.member = List.copyOf(b.member);
         this.limit = limit;
         this.cost = b.cost;
         this.message = b.message;
@@ -90,6 +92,14 @@ public final class Rule {
         return key;
     }
 
+    /**
+     * @return the member key parts of a {@link Algorithm#CARDINALITY} rule (the distinct things
+     *     counted under each key, such as users under a developer); empty for other rules
+     */
+    public List<KeyPart> member() {
+        return member;
+    }
+
     /** @return the limit */
     public Limit limit() {
         return limit;
@@ -123,6 +133,7 @@ public final class Rule {
         b.exemptions.addAll(exemptions);
         b.group = group;
         b.key.addAll(key);
+        b.member.addAll(member);
         b.limit = limit;
         b.cost = cost;
         b.message = message;
@@ -142,14 +153,14 @@ public final class Rule {
         Rule r = (Rule) o;
         return cost == r.cost && name.equals(r.name) && routes.equals(r.routes) && conditions.equals(r.conditions)
                 && exemptions.equals(r.exemptions) && Objects.equals(group, r.group) && key.equals(r.key)
-                && limit.equals(r.limit) && message.equals(r.message) && provenance.equals(r.provenance)
+                && member.equals(r.member) && limit.equals(r.limit) && message.equals(r.message) && provenance.equals(r.provenance)
                 && override == r.override;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, routes, conditions, exemptions, group, key, limit, cost, message, provenance,
-                override);
+        return Objects.hash(name, routes, conditions, exemptions, group, key, member, limit, cost, message,
+                provenance, override);
     }
 
     @Override
@@ -164,7 +175,11 @@ public final class Rule {
         if (group != null) {
             sb.append(" group ").append(group);
         }
-        sb.append(" per ").append(key.isEmpty() ? "[all]" : key.toString()).append(' ').append(limit);
+        sb.append(" per ").append(key.isEmpty() ? "[all]" : key.toString());
+        if (!member.isEmpty()) {
+            sb.append(" counting ").append(member);
+        }
+        sb.append(' ').append(limit);
         if (cost != 1) {
             sb.append(" cost ").append(cost);
         }
@@ -180,6 +195,7 @@ public final class Rule {
         private final List<Condition> exemptions = new ArrayList<>();
         private String group;
         private final List<KeyPart> key = new ArrayList<>();
+        private final List<KeyPart> member = new ArrayList<>();
         private Limit limit;
         private long cost = 1;
         private String message = "Too many requests";
@@ -239,6 +255,14 @@ public final class Rule {
             return this;
         }
 
+        /** Appends member key parts: what a cardinality rule counts distinct values of under each key. */
+        public Builder member(KeyPart... parts) {
+            for (KeyPart p : parts) {
+                member.add(Objects.requireNonNull(p, "member key part"));
+            }
+            return this;
+        }
+
         /** Sets the limit. */
         public Builder limit(Limit limit) {
             this.limit = Objects.requireNonNull(limit, "limit");
@@ -286,7 +310,9 @@ public final class Rule {
             if (provenance.isEmpty()) {
                 throw invalid("it cites no source (document and checklist row)");
             }
-            for (KeyPart p : key) {
+            List<KeyPart> parts = new ArrayList<>(key);
+            parts.addAll(member);
+            for (KeyPart p : parts) {
                 if (p.source() == KeyPart.Source.PATH_VARIABLE) {
                     for (Route r : routes) {
                         if (!r.template().variables().contains(p.name())) {
@@ -302,8 +328,13 @@ public final class Rule {
                             + limit.maxPermitsPerRequest() + " at once");
                 }
             }
-            if (limit.algorithm() == Algorithm.CONCURRENCY && cost != 1) {
-                throw invalid("a concurrency rule holds one permit per request; cost must be 1");
+            boolean counted = limit.algorithm() == Algorithm.CONCURRENCY || limit.algorithm() == Algorithm.CARDINALITY;
+            if (counted && (cost != 1 || routes.stream().anyMatch(r -> r.cost() > 1))) {
+                throw invalid("a " + limit.algorithm() + " rule counts requests or members, not costs; cost must be 1");
+            }
+            if ((limit.algorithm() == Algorithm.CARDINALITY) != !member.isEmpty()) {
+                throw invalid(member.isEmpty() ? "a cardinality rule needs member key parts"
+                        : "only a cardinality rule has member key parts");
             }
             Limit effective = limit;
             if (override == OverrideKind.FIXED && limit.overridable()) {

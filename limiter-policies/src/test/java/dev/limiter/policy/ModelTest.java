@@ -82,6 +82,12 @@ class ModelTest {
         assertMessage("rule 'r': malformed path template", () -> valid("r").route("/b//c"));
         assertMessage("its limit is fixed but its override kind is RAISABLE",
                 () -> valid("r").limit(Limit.fixedWindow("r", 1, Duration.ofSeconds(1)).fixed().build()).build());
+        assertMessage("a cardinality rule needs member key parts", () -> valid("r")
+                .limit(Limit.cardinality("r", 5).build()).build());
+        assertMessage("only a cardinality rule has member key parts", () -> valid("r")
+                .member(KeyPart.pathVariable("id")).build());
+        assertMessage("counts requests or members, not costs", () -> valid("r")
+                .limit(Limit.concurrency("r", 5, Duration.ofMinutes(1)).build()).cost(2).build());
         assertMessage("rule name must not be blank", () -> Rule.named(" "));
         assertMessage("not a media type", () -> Condition.contentType("json"));
         assertMessage("segments must be at least 1", () -> KeyPart.endpoint(0));

@@ -70,7 +70,7 @@ public final class ReferenceEngine implements LimiterEngine {
         Decision deny = null;
         for (int i = 0; i < checks.size(); i++) {
             Ref r = (Ref) checks.limiter(i);
-            boolean ok = r.evaluate(checks.stringKey(i).toString(), checks.permits(i), now, d, false);
+            boolean ok = r.evaluate(checks.stringKey(i).toString(), member(checks, i), checks.permits(i), now, d, false);
             if (!ok && d.retryAfterNanos() > worstRetry) {
                 denying = i;
                 worstRetry = d.retryAfterNanos();
@@ -87,11 +87,15 @@ public final class ReferenceEngine implements LimiterEngine {
         }
         for (int i = 0; i < checks.size(); i++) {
             Ref r = (Ref) checks.limiter(i);
-            r.evaluate(checks.stringKey(i).toString(), checks.permits(i), now, d, true);
+            r.evaluate(checks.stringKey(i).toString(), member(checks, i), checks.permits(i), now, d, true);
             checks.token(i, r.limit.algorithm() == Algorithm.CONCURRENCY ? 1 : 0);
         }
         set(into, tight, tightest);
         return true;
+    }
+
+    private static String member(Checks checks, int i) {
+        return checks.hasMember(i) ? checks.memberStringKey(i).toString() : null;
     }
 
     private static void set(Decision into, Decision from, int index) {
@@ -128,13 +132,16 @@ public final class ReferenceEngine implements LimiterEngine {
         final Limit limit;
         final Map<String, long[]> state = new HashMap<>();
         final Map<String, ArrayDeque<long[]>> logs = new HashMap<>();
+        final Map<String, java.util.Set<String>> members = new HashMap<>();
+        final Map<String, Long> overrides = new HashMap<>();
 
         Ref(Limit limit) {
             this.limit = limit;
         }
 
-        boolean evaluate(String key, long p, long now, Decision into, boolean commit) {
-            long n = limit.permits();
+        boolean evaluate(String key, String member, long p, long now, Decision into, boolean commit) {
+            long n = overrides.getOrDefault(key, limit.permits());
+            Limit limit = n == this.limit.permits() ? this.limit : this.limit.withPermits(n);
             long t = limit.periodNanos();
             long[] s = state.computeIfAbsent(key, k -> new long[] {0, Long.MIN_VALUE});
             if (p > limit.maxPermitsPerRequest()) {
@@ -202,7 +209,19 @@ public final class ReferenceEngine implements LimiterEngine {
                     into.set(Outcome.ALLOWED, limit, 0, n - used - p, 0, t);
                     return true;
                 }
-                default: { // CONCURRENCY, QUOTA, CARDINALITY: a count against N
+                case CARDINALITY: {
+                    java.util.Set<String> set = members.computeIfAbsent(key, k -> new java.util.HashSet<>());
+                    if (!set.contains(member) && set.size() >= n) {
+                        into.set(Outcome.LIMITED, limit, 0, 0, Decision.NEVER, 0);
+                        return false;
+                    }
+                    if (commit) {
+                        set.add(member);
+                    }
+                    into.set(Outcome.ALLOWED, limit, 0, n - set.size() - (commit || set.contains(member) ? 0 : 1), 0, 0);
+                    return true;
+                }
+                default: { // CONCURRENCY, QUOTA: a count against N
                     if (s[0] + p > n) {
                         into.set(Outcome.LIMITED, limit, 0, n - s[0], 0, 0);
                         return false;
@@ -238,7 +257,32 @@ public final class ReferenceEngine implements LimiterEngine {
                     throw new IllegalArgumentException("permits must be at least 1");
                 }
                 Decision d = into == null ? new Decision() : into;
-                return evaluate(key.toString(), permits, now, d, true);
+                return evaluate(key.toString(), null, permits, now, d, true);
+            }
+        }
+
+        @Override
+        public boolean tryAdmit(CharSequence parent, CharSequence member, long now, Decision into) {
+            synchronized (ReferenceEngine.this) {
+                Decision d = into == null ? new Decision() : into;
+                return evaluate(parent.toString(), member.toString(), 1, now, d, true);
+            }
+        }
+
+        @Override
+        public void override(CharSequence key, long permits) {
+            synchronized (ReferenceEngine.this) {
+                if (!limit.overridable()) {
+                    throw new dev.limiter.FixedLimitException("limit '" + limit.name() + "' is fixed");
+                }
+                overrides.put(key.toString(), permits);
+            }
+        }
+
+        @Override
+        public boolean clearOverride(CharSequence key) {
+            synchronized (ReferenceEngine.this) {
+                return overrides.remove(key.toString()) != null;
             }
         }
 

@@ -12,8 +12,9 @@ import java.time.Duration;
 /**
  * The Context.IO Lite rate limits ({@value Sources#CONTEXT_IO}): 5,000 API calls per hour per
  * developer (raisable), 240 IMAP calls per user per minute on the eleven listed endpoints (fixed),
- * and 100 users per developer until the privacy policy is verified (then lifted). Received
- * webhooks count against neither call limit.
+ * and 100 distinct users per developer until the privacy policy is verified (then lifted: a
+ * cardinality limit over the {@code {id}}s of {@code /lite/users/{id}/...}; the users already
+ * admitted keep working, the 101st is refused). Received webhooks count against neither call limit.
  *
  * <p>The developer is the request attribute {@value Attributes#APPLICATION}; the user is the
  * {@code {id}} of {@code /lite/users/{id}/...}; a webhook delivery carries attribute
@@ -23,8 +24,8 @@ import java.time.Duration;
 public final class ContextIoLite {
     /** Version of the shipped policy. */
     public static final String VERSION = "2018-06";
-    /** The endpoint that creates a user, counted by the initial user limit. */
-    public static final String CREATE_USER = "/lite/users";
+    /** A user's resources; the distinct {@code {id}}s under one developer are what the initial user limit counts. */
+    public static final String USER = "/lite/users/{id}";
 
     private static final String MESSAGES = "/lite/users/{id}/email_accounts/{label}/folders/{folder}/messages";
     private static final String MESSAGE = MESSAGES + "/{message_id}";
@@ -76,9 +77,12 @@ public final class ContextIoLite {
 
     static Rule initialUsers() {
         return Rule.named("cio-users")
-                .route("POST", CREATE_USER)
+                .route(USER)
+                .route(USER + "/**")
                 .key(KeyPart.attribute(Attributes.APPLICATION))
-                .limit(Limit.quota("cio-users", 100).build())
+                .exempt(WEBHOOK)
+                .member(KeyPart.pathVariable("id"))
+                .limit(Limit.cardinality("cio-users", 100).build())
                 .message("Initial user limit reached: 100 users until the privacy policy is verified")
                 .override(OverrideKind.LIFTED_WHEN_VERIFIED)
                 .source(Sources.CONTEXT_IO, "cio-users")

@@ -1,5 +1,6 @@
 package dev.limiter.policy.shipped;
 
+import dev.limiter.FixedLimitException;
 import dev.limiter.ManualClock;
 import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.Request;
@@ -55,8 +56,16 @@ class ContextIoBoundaryTest {
         }
         Boundary.windowBoundary(gate, clock, call("GET", "/lite/users/u1/email_accounts"), 5_000, "cio-api",
                 "Rate limit on overall calls to the API reached: 5,000 calls per hour", 3_600 * SECOND);
-        assertThrows(UnsupportedOperationException.class, () -> gate.raise("cio-api", 10_000, "dev-1"),
-                "raisable, but per-key raises wait for the engine API");
+        // Raisable: the developer gets 5,001 this hour, keeping what it used.
+        RequestView r = call("GET", "/lite/users/u1/email_accounts");
+        Boundary.admit(gate, clock, r, 4_999); // the boundary check above used one in this hour
+        assertFalse(gate.evaluate(r, clock.nanoTime()).allowed());
+        gate.raise("cio-api", 5_001, "dev-1");
+        assertTrue(gate.evaluate(r, clock.nanoTime()).allowed(), "the raise grants one more");
+        Verdict again = gate.evaluate(r, clock.nanoTime());
+        assertFalse(again.allowed());
+        assertEquals("5001", again.headers().get("X-RateLimit-Limit"), "the key's own limit is advertised");
+        assertTrue(gate.clearRaise("cio-api", "dev-1"));
     }
 
     @ParameterizedTest
@@ -67,7 +76,7 @@ class ContextIoBoundaryTest {
         for (int i = 0; i < 240; i++) {
             Verdict v = gate.evaluate(imap(i, "u1"), clock.nanoTime());
             assertTrue(v.allowed(), "IMAP call " + (i + 1));
-            assertEquals(2, v.ruleCount(), "an IMAP call is also an API call");
+            assertEquals(3, v.ruleCount(), "an IMAP call is also an API call and a use of the user");
         }
         for (int i = 0; i < IMAP.length; i++) {
             Verdict v = Boundary.denied(gate, clock, imap(i, "u1"), "cio-imap",
@@ -77,8 +86,7 @@ class ContextIoBoundaryTest {
         assertTrue(gate.evaluate(call("GET", "/lite/users/u1/email_accounts"), clock.nanoTime()).allowed(),
                 "a non-IMAP call of the same user");
         assertTrue(gate.evaluate(imap(0, "u2"), clock.nanoTime()).allowed(), "another user");
-        IllegalArgumentException fixed = assertThrows(IllegalArgumentException.class,
-                () -> gate.raise("cio-imap", 1_000, "u1"));
+        FixedLimitException fixed = assertThrows(FixedLimitException.class, () -> gate.raise("cio-imap", 1_000, "u1"));
         assertTrue(fixed.getMessage().contains("cannot be raised or lifted"), fixed.getMessage());
         assertFalse(gate.policy().rule("cio-imap").limit().overridable());
         clock.advance(60 * SECOND);
@@ -90,18 +98,25 @@ class ContextIoBoundaryTest {
     @CoversRow("cio-users")
     void oneHundredUsersUntilVerifiedThenLifted(Engines engine) {
         gate = engine.gate(ContextIoLite.policy(), clock);
-        RequestView create = call("POST", ContextIoLite.CREATE_USER);
-        Engines.requireComposite(gate); // a user creation is also an API call
-        Boundary.admit(gate, clock, create, 100);
-        Boundary.denied(gate, clock, create, "cio-users",
+        for (int u = 0; u < 100; u++) {
+            Verdict v = gate.evaluate(call("GET", "/lite/users/u" + u), clock.nanoTime());
+            assertTrue(v.allowed(), "user " + (u + 1));
+        }
+        Verdict v = Boundary.denied(gate, clock, call("GET", "/lite/users/u100/email_accounts"), "cio-users",
                 "Initial user limit reached: 100 users until the privacy policy is verified", 100, -1);
+        assertEquals(null, v.headers().get("Retry-After"), "time does not help: retrying never succeeds");
+        assertTrue(gate.evaluate(call("GET", "/lite/users/u7/email_accounts"), clock.nanoTime()).allowed(),
+                "a user already admitted keeps working");
+        assertTrue(gate.evaluate(Request.of("GET", "/lite/users/u100").attribute(Attributes.APPLICATION, "dev-2")
+                .build(), clock.nanoTime()).allowed(), "another developer has its own 100");
         clock.advance(3_600 * SECOND);
-        assertFalse(gate.evaluate(create, clock.nanoTime()).allowed(), "not a window: time does not help");
+        assertFalse(gate.evaluate(call("GET", "/lite/users/u100"), clock.nanoTime()).allowed(), "not a window");
         gate.lift("cio-users", "dev-1");
-        Verdict v = gate.evaluate(create, clock.nanoTime());
-        assertTrue(v.allowed(), "lifted once verified");
-        assertEquals(1, v.ruleCount(), "only the API call limit still counts");
+        Verdict lifted = gate.evaluate(call("GET", "/lite/users/u100"), clock.nanoTime());
+        assertTrue(lifted.allowed(), "lifted once verified");
+        assertEquals(1, lifted.ruleCount(), "only the API call limit still counts");
         assertThrows(IllegalArgumentException.class, () -> gate.lift("cio-imap", "u1"));
+        assertThrows(IllegalArgumentException.class, () -> gate.raise("cio-users", 200, "dev-1"));
     }
 
     @ParameterizedTest
