@@ -68,6 +68,26 @@ class AllocationTest {
         }
     }
 
+    @Test
+    void aDeniedDecisionAllocatesNothingUntilItIsRendered() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RequestView[] stream = nylasV3Stream();
+        try (PolicyGate gate = PolicyGate.builder(NylasV3.policy()).clock(new ManualClock()).defaultCapacity(1_024)
+                .build()) {
+            long best = Long.MAX_VALUE;
+            int denied = 0;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < ROUNDS; i++) { // all at one instant: after the first few, all denied
+                    denied += gate.evaluate(stream[i & (stream.length - 1)], 0).allowed() ? 0 : 1;
+                }
+                best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertTrue(denied > 4 * ROUNDS, "denied " + denied);
+            assertEquals(0, best, "bytes allocated by " + ROUNDS + " mostly denied decisions");
+        }
+    }
+
     /** Evaluates ROUNDS requests, 1 ms apart, so that no limit is reached; returns those admitted. */
     private static int run(PolicyGate gate, RequestView[] stream, long start) {
         int admitted = 0;
