@@ -112,14 +112,20 @@ public final class RouteMatcher {
      *
      * @param into the result to overwrite; must come from this matcher
      * @return {@code into}
-     * @throws IllegalArgumentException when {@code into} belongs to another matcher
+     * @throws IllegalArgumentException when {@code into} belongs to another matcher, or the request
+     *     has no method or path
      */
     public MatchResult match(RequestView request, MatchResult into) {
         if (into.matcher() != this) {
             throw new IllegalArgumentException("this MatchResult belongs to another matcher");
         }
         CharSequence method = request.method();
-        into.reset(method, request.path());
+        CharSequence path = request.path();
+        if (method == null || path == null) {
+            throw new IllegalArgumentException("request has no " + (method == null ? "method" : "path") + ": "
+                    + request);
+        }
+        into.reset(method, path);
         trie.match(into);
         int[] best = into.bestRoute();
         // Each rule keeps its most specific route whose methods include the request's.

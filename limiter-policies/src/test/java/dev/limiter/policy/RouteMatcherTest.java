@@ -136,6 +136,36 @@ class RouteMatcherTest {
     }
 
     @Test
+    void aRequestWithoutMethodOrPathIsRefused() {
+        Policy p = Policy.named("p").rule(rule("r").route("/a").build()).build();
+        RouteMatcher matcher = RouteMatcher.compile(p);
+        RequestView noPath = new RequestView() {
+            public CharSequence method() {
+                return "GET";
+            }
+
+            public CharSequence path() {
+                return null;
+            }
+
+            public CharSequence header(String name) {
+                return null;
+            }
+
+            public CharSequence clientAddress() {
+                return null;
+            }
+
+            public CharSequence attribute(String name) {
+                return null;
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> matcher.match(noPath, matcher.newResult()));
+        assertTrue(e.getMessage().startsWith("request has no path"), e.getMessage());
+    }
+
+    @Test
     void specificityOrder() {
         assertTrue(PathTemplate.parse("/a/b").compareTo(PathTemplate.parse("/a/{x}")) > 0);
         assertTrue(PathTemplate.parse("/a/{x}").compareTo(PathTemplate.parse("/a/*")) > 0);
