@@ -7,6 +7,7 @@ import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.WhenFull;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,11 +41,10 @@ public final class PolicyGate implements AutoCloseable {
     private final LimiterEngine engine;
     private final boolean ownsEngine;
     private final Limiter[] limiters;
-    @SuppressWarnings("unchecked")
-    private final Set<String>[] lifted;
+    /** Per rule: the keys lifted after verification; null for rules that cannot be lifted. */
+    private final List<Set<String>> lifted;
     private final ThreadLocal<PolicyEvaluator> evaluators;
 
-    @SuppressWarnings("unchecked")
     private PolicyGate(Builder b) {
         this.policy = b.policy;
         this.matcher = RouteMatcher.compile(policy);
@@ -62,7 +62,7 @@ public final class PolicyGate implements AutoCloseable {
             this.ownsEngine = true;
         }
         this.limiters = new Limiter[rules.size()];
-        this.lifted = new Set[rules.size()];
+        List<Set<String>> liftable = new ArrayList<>();
         for (int i = 0; i < limiters.length; i++) {
             Rule r = rules.get(i);
             Limiter l = engine.limiter(r.limit().name());
@@ -71,10 +71,9 @@ public final class PolicyGate implements AutoCloseable {
                         + " but rule '" + r.name() + "' needs " + r.limit());
             }
             limiters[i] = l;
-            if (r.override() == OverrideKind.LIFTED_WHEN_VERIFIED) {
-                lifted[i] = ConcurrentHashMap.newKeySet();
-            }
+            liftable.add(r.override() == OverrideKind.LIFTED_WHEN_VERIFIED ? ConcurrentHashMap.newKeySet() : null);
         }
+        this.lifted = liftable;
         this.evaluators = ThreadLocal.withInitial(() -> new PolicyEvaluator(this));
     }
 
@@ -118,7 +117,7 @@ public final class PolicyGate implements AutoCloseable {
             throw new IllegalArgumentException("rule '" + ruleName + "' is " + r.override()
                     + "; only " + OverrideKind.LIFTED_WHEN_VERIFIED + " rules can be lifted");
         }
-        lifted[i].add(encodeKey(r, keyValues));
+        lifted.get(i).add(encodeKey(r, keyValues));
     }
 
     /**
@@ -200,7 +199,7 @@ public final class PolicyGate implements AutoCloseable {
     }
 
     Set<String> lifted(int rule) {
-        return lifted[rule];
+        return lifted.get(rule);
     }
 
     /** Closes the engine when this gate created it; idempotent. */
