@@ -6,12 +6,14 @@ import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.Request;
 import dev.limiter.policy.RequestView;
 import dev.limiter.policy.RouteMatcher;
+import dev.limiter.policy.Verdict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UpstreamBoundaryTest {
     private static final long SECOND = 1_000_000_000L;
@@ -38,6 +40,26 @@ class UpstreamBoundaryTest {
         // messages.get costs 5 units: 50 fit in 250.
         Boundary.windowBoundary(gate, clock, call("GET", "/gmail/v1/users/me/messages/m1"), 50, "gmail-api",
                 "Gmail API quota: 250 units per user per second", SECOND);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engines.class)
+    void anApiSendCountsAgainstTheQuotaAndTheSendingLimitTogether(Engines engine) {
+        gate = engine.gate(UpstreamProviders.google(), clock);
+        Verdict send = gate.evaluate(call("POST", "/gmail/v1/users/me/messages/send"), 0);
+        assertTrue(send.allowed());
+        assertEquals(2, send.ruleCount());
+        assertTrue(gate.evaluate(call("POST", "/gmail/v1/users/me/messages/send"), 0).allowed());
+        Verdict third = gate.evaluate(call("POST", "/gmail/v1/users/me/messages/send"), 0);
+        assertEquals("gmail-api", third.rule().name(), "300 units exceed 250");
+        // The quota denial took nothing from the daily sending limit: 1,998 SMTP sends still fit.
+        Boundary.admit(gate, clock, call("POST", UpstreamProviders.SMTP_SEND), 1_998);
+        assertEquals("google-sending", gate.evaluate(call("POST", UpstreamProviders.SMTP_SEND), 0).rule().name());
+
+        gate.close();
+        gate = engine.gate(UpstreamProviders.microsoft(), clock);
+        Verdict mail = gate.evaluate(call("POST", "/v1.0/me/sendMail"), 0);
+        assertEquals(2, mail.ruleCount(), "a Graph send is a Graph request and an Office 365 message");
     }
 
     @Test
