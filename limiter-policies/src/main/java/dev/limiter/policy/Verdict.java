@@ -161,7 +161,10 @@ public final class Verdict {
         return held != null;
     }
 
-    /** Returns held concurrency permits; idempotent; does nothing for a verdict that holds none. */
+    /**
+     * Returns held concurrency permits; idempotent; does nothing for a verdict that holds none, or
+     * once the engine is closed (its memory, permits included, is gone).
+     */
     public void complete() {
         if (held == null || completed) {
             return;
@@ -172,7 +175,15 @@ public final class Verdict {
             }
             completed = true;
         }
-        engine.releaseAll(held, engine.clock().nanoTime());
+        if (!engine.isClosed()) {
+            try {
+                engine.releaseAll(held, engine.clock().nanoTime());
+            } catch (IllegalStateException closedMeanwhile) {
+                if (!engine.isClosed()) {
+                    throw closedMeanwhile;
+                }
+            }
+        }
     }
 
     @Override
