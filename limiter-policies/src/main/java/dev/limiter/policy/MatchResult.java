@@ -18,6 +18,7 @@ public final class MatchResult {
     private CharSequence path;
     private int[] starts = new int[16];
     private int[] ends = new int[16];
+    private int[] hashes = new int[16];
     private int segments;
     // Routes hit by the trie walk, then the best route per rule.
     private final int[] hits;
@@ -157,9 +158,11 @@ public final class MatchResult {
             if (segments == starts.length) {
                 starts = Arrays.copyOf(starts, segments * 2);
                 ends = Arrays.copyOf(ends, segments * 2);
+                hashes = Arrays.copyOf(hashes, segments * 2);
             }
             starts[segments] = start;
             ends[segments] = i;
+            hashes[segments] = Chars.hash(p, start, i);
             segments++;
         }
     }
@@ -182,6 +185,11 @@ public final class MatchResult {
 
     int segmentEnd(int i) {
         return ends[i];
+    }
+
+    /** @return {@link String#hashCode()} of segment {@code i}, computed once per request */
+    int segmentHash(int i) {
+        return hashes[i];
     }
 
     void addHit(int routeId) {

@@ -107,7 +107,7 @@ final class RouteTrie {
         int to = s.segmentEnd(depth);
         CharSequence path = s.path();
         if (n.literals.length > 0) {
-            int h = Chars.hash(path, from, to);
+            int h = s.segmentHash(depth);
             for (int i = 0; i < n.literals.length; i++) {
                 if (n.literalHashes[i] == h && Chars.regionEquals(path, from, to, n.literals[i])) {
                     walk(n.literalChildren[i], depth + 1, s);
