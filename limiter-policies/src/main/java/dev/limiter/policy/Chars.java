@@ -6,6 +6,9 @@ final class Chars {
     }
 
     static boolean equals(CharSequence a, CharSequence b) {
+        if (a instanceof String) {
+            return ((String) a).contentEquals(b);
+        }
         int n = a.length();
         if (n != b.length()) {
             return false;
@@ -43,6 +46,9 @@ final class Chars {
         if (to - from != b.length()) {
             return false;
         }
+        if (s instanceof String) {
+            return ((String) s).regionMatches(from, b, 0, to - from);
+        }
         for (int i = from; i < to; i++) {
             if (s.charAt(i) != b.charAt(i - from)) {
                 return false;
@@ -68,15 +74,6 @@ final class Chars {
             to--;
         }
         return regionEqualsIgnoreCase(v, from, to, type);
-    }
-
-    /** @return a hash of {@code s[from, to)} equal to {@link String#hashCode()} of that region */
-    static int hash(CharSequence s, int from, int to) {
-        int h = 0;
-        for (int i = from; i < to; i++) {
-            h = 31 * h + s.charAt(i);
-        }
-        return h;
     }
 
     private static char lower(char c) {

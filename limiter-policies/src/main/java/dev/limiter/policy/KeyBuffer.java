@@ -23,6 +23,11 @@ final class KeyBuffer implements CharSequence {
 
     KeyBuffer append(CharSequence s, int from, int to) {
         ensure(to - from);
+        if (s instanceof String) {
+            ((String) s).getChars(from, to, chars, length);
+            length += to - from;
+            return this;
+        }
         for (int i = from; i < to; i++) {
             chars[length++] = s.charAt(i);
         }

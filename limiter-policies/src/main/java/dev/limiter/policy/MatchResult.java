@@ -18,7 +18,6 @@ public final class MatchResult {
     private CharSequence path;
     private int[] starts = new int[16];
     private int[] ends = new int[16];
-    private int[] hashes = new int[16];
     private int segments;
     // Routes hit by the trie walk, then the best route per rule.
     private final int[] hits;
@@ -140,6 +139,10 @@ public final class MatchResult {
     }
 
     private void split(CharSequence p) {
+        if (p instanceof String) {
+            splitString((String) p);
+            return;
+        }
         int n = p.length();
         int i = 0;
         while (i < n) {
@@ -155,16 +158,41 @@ public final class MatchResult {
             while (i < n && (c = p.charAt(i)) != '/' && c != '?' && c != '#') {
                 i++;
             }
-            if (segments == starts.length) {
-                starts = Arrays.copyOf(starts, segments * 2);
-                ends = Arrays.copyOf(ends, segments * 2);
-                hashes = Arrays.copyOf(hashes, segments * 2);
-            }
-            starts[segments] = start;
-            ends[segments] = i;
-            hashes[segments] = Chars.hash(p, start, i);
-            segments++;
+            addSegment(start, i);
         }
+    }
+
+    /** As {@link #split}, on a String (monomorphic {@code charAt}, which the JIT compiles to a byte load). */
+    private void splitString(String p) {
+        int n = p.length();
+        int start = -1;
+        for (int i = 0; i < n; i++) {
+            char c = p.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                if (start >= 0 && i > start) {
+                    addSegment(start, i);
+                }
+                if (c != '/') {
+                    return;
+                }
+                start = i + 1;
+            } else if (start < 0) {
+                start = i;
+            }
+        }
+        if (start >= 0 && n > start) {
+            addSegment(start, n);
+        }
+    }
+
+    private void addSegment(int start, int end) {
+        if (segments == starts.length) {
+            starts = Arrays.copyOf(starts, segments * 2);
+            ends = Arrays.copyOf(ends, segments * 2);
+        }
+        starts[segments] = start;
+        ends[segments] = end;
+        segments++;
     }
 
     CharSequence method() {
@@ -187,10 +215,6 @@ public final class MatchResult {
         return ends[i];
     }
 
-    /** @return {@link String#hashCode()} of segment {@code i}, computed once per request */
-    int segmentHash(int i) {
-        return hashes[i];
-    }
 
     void addHit(int routeId) {
         hits[hitCount++] = routeId;

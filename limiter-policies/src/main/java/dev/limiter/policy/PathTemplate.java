@@ -25,16 +25,36 @@ public final class PathTemplate implements Comparable<PathTemplate> {
     /** The kinds of segment, in increasing specificity. */
     enum Kind { GLOB, STAR, VARIABLE, LITERAL }
 
+    /** The most segments a template may have (so that its specificity fits in a long). */
+    public static final int MAX_SEGMENTS = 27;
+
     private final String text;
     private final Kind[] kinds;
     private final String[] values;
     private final List<String> variables;
+    private final long specificity;
 
     private PathTemplate(String text, Kind[] kinds, String[] values, List<String> variables) {
         this.text = text;
         this.kinds = kinds;
         this.values = values;
         this.variables = variables;
+        this.specificity = specificity(kinds);
+    }
+
+    /**
+     * Encodes the specificity order as one number, so that precedence costs one comparison: a
+     * base-5 digit per segment position, most significant first, with '**' = 0, "ended here" = 1,
+     * '*' = 2, variable = 3, literal = 4 (positions after the end are "ended" too). Comparing the
+     * numbers is comparing the digit strings, which is the order described on the class.
+     */
+    private static long specificity(Kind[] kinds) {
+        long v = 0;
+        for (int i = 0; i < MAX_SEGMENTS; i++) {
+            int digit = i >= kinds.length ? 1 : kinds[i] == Kind.GLOB ? 0 : kinds[i].ordinal() + 1;
+            v = v * 5 + digit;
+        }
+        return v;
     }
 
     /**
@@ -102,6 +122,9 @@ public final class PathTemplate implements Comparable<PathTemplate> {
                 kinds.add(Kind.LITERAL);
                 values.add(seg);
             }
+            if (kinds.size() > MAX_SEGMENTS) {
+                throw error(template, start, "more than " + MAX_SEGMENTS + " segments");
+            }
             start = end + 1;
         }
         String canonical = kinds.isEmpty() ? "/" : "/" + String.join("/", values(kinds, values));
@@ -164,22 +187,7 @@ public final class PathTemplate implements Comparable<PathTemplate> {
      */
     @Override
     public int compareTo(PathTemplate o) {
-        int n = Math.min(kinds.length, o.kinds.length);
-        for (int i = 0; i < n; i++) {
-            int c = kinds[i].compareTo(o.kinds[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        // One is a prefix of the other in kinds: the longer one has a further segment; a further
-        // '**' (matching nothing here) is less specific than ending, anything else is more.
-        if (kinds.length == o.kinds.length) {
-            return 0;
-        }
-        if (kinds.length > o.kinds.length) {
-            return kinds[n] == Kind.GLOB ? -1 : 1;
-        }
-        return o.kinds[n] == Kind.GLOB ? 1 : -1;
+        return Long.compare(specificity, o.specificity);
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class PolicyEvaluator {
     private final PolicyGate gate;
     private final LimiterEngine engine;
     private final Limiter[] limiters;
+    private final boolean[] liftable;
     private final RouteMatcher matcher;
     private final MatchResult match;
     private final Checks checks;
@@ -39,6 +40,10 @@ public final class PolicyEvaluator {
         this.matcher = gate.matcher();
         this.match = matcher.newResult();
         int rules = gate.policy().rules().size();
+        this.liftable = new boolean[rules];
+        for (int i = 0; i < rules; i++) {
+            liftable[i] = gate.lifted(i) != null;
+        }
         this.checks = new Checks(rules);
         this.checkToApplied = new int[rules];
         this.verdict = new Verdict(gate.policy(), engine, null);
@@ -107,8 +112,11 @@ public final class PolicyEvaluator {
     }
 
     private boolean isLifted(int rule, CharSequence key) {
+        if (!liftable[rule]) {
+            return false;
+        }
         Set<String> lifted = gate.lifted(rule);
-        return lifted != null && !lifted.isEmpty() && lifted.contains(key.toString());
+        return !lifted.isEmpty() && lifted.contains(key.toString());
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.Map;
 /*
  * The route matcher of one policy: a segment trie built once from every route of every rule.
  *
- * Shape. Each node has literal children (scanned linearly by hash then chars: fan-out in the
+ * Shape. Each node has literal children (scanned linearly by length then chars: fan-out in the
  * shipped policies is small), at most one child for a variable segment (variables with different
  * names at the same position share it, since the name is only needed once a route is chosen),
  * one for '*', and two route lists: routes that end at the node, and routes whose final '**'
@@ -107,9 +107,9 @@ final class RouteTrie {
         int to = s.segmentEnd(depth);
         CharSequence path = s.path();
         if (n.literals.length > 0) {
-            int h = s.segmentHash(depth);
+            int length = to - from;
             for (int i = 0; i < n.literals.length; i++) {
-                if (n.literalHashes[i] == h && Chars.regionEquals(path, from, to, n.literals[i])) {
+                if (n.literalLengths[i] == length && Chars.regionEquals(path, from, to, n.literals[i])) {
                     walk(n.literalChildren[i], depth + 1, s);
                     break;
                 }
@@ -129,7 +129,7 @@ final class RouteTrie {
         List<Integer> globBuilder = new ArrayList<>();
         List<Integer> endBuilder = new ArrayList<>();
         String[] literals;
-        int[] literalHashes;
+        int[] literalLengths;
         Node[] literalChildren;
         Node variable;
         Node star;
@@ -139,10 +139,10 @@ final class RouteTrie {
         Node freeze() {
             literals = literalBuilder.keySet().toArray(new String[0]);
             Arrays.sort(literals);
-            literalHashes = new int[literals.length];
+            literalLengths = new int[literals.length];
             literalChildren = new Node[literals.length];
             for (int i = 0; i < literals.length; i++) {
-                literalHashes[i] = literals[i].hashCode();
+                literalLengths[i] = literals[i].length();
                 literalChildren[i] = literalBuilder.get(literals[i]).freeze();
             }
             if (variable != null) {
