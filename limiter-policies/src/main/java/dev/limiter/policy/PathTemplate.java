@@ -1,7 +1,6 @@
 package dev.limiter.policy;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +13,8 @@ import java.util.Set;
  *
  * <p>Templates are strict: they start with {@code /}, have no empty segments, variable names are
  * Java-identifier-like and unique, and {@code **} may only be the last segment. A literal segment
- * may not contain <code>{</code>, <code>}</code> or {@code *}. A trailing slash is ignored.
+ * may not contain <code>{</code>, <code>}</code>, {@code *}, {@code ?} or {@code #}; a template has at most
+ * {@value #MAX_SEGMENTS} segments. A trailing slash is ignored.
  * Violations throw {@link IllegalArgumentException} naming the template and the column.
  *
  * <p>Specificity (used for precedence) compares segment by segment: a literal beats a variable,
@@ -204,10 +204,5 @@ public final class PathTemplate implements Comparable<PathTemplate> {
     @Override
     public String toString() {
         return text;
-    }
-
-    /** @return a copy of the segment kinds, for tests */
-    List<Kind> kinds() {
-        return Arrays.asList(kinds.clone());
     }
 }
