@@ -62,6 +62,26 @@ class UpstreamBoundaryTest {
         assertEquals(2, mail.ruleCount(), "a Graph send is a Graph request and an Office 365 message");
     }
 
+    @ParameterizedTest
+    @EnumSource(Engines.class)
+    void gmailCurrentQuotasPerUserAndPerProjectPerMinute(Engines engine) {
+        gate = engine.gate(UpstreamProviders.googleCurrent(), clock);
+        // messages.get costs 5: a user's 15,000 units a minute are 3,000 reads.
+        Boundary.admit(gate, clock, call("GET", "/gmail/v1/users/me/messages/m1"), 3_000);
+        Verdict user = gate.evaluate(call("GET", "/gmail/v1/users/me/messages/m1"), clock.nanoTime());
+        assertEquals("gmail-api-user", user.rule().name());
+        // The project's 1,200,000 units are 240,000 reads: 79 more users at 3,000 each.
+        for (int u = 1; u < 80; u++) {
+            Boundary.admit(gate, clock, Request.of("GET", "/gmail/v1/users/me/messages/m1")
+                    .attribute(Attributes.USER, "user-" + u).build(), 3_000);
+        }
+        Verdict project = gate.evaluate(Request.of("GET", "/gmail/v1/users/me/profile")
+                .attribute(Attributes.USER, "user-80").build(), clock.nanoTime());
+        assertEquals("gmail-api-project", project.rule().name());
+        assertEquals("Gmail API quota: 1,200,000 units per project per minute", project.message());
+        assertEquals(UpstreamProviders.CURRENT_GOOGLE_VERSION, gate.policy().version());
+    }
+
     @Test
     void gmailCostTable() {
         RouteMatcher m = RouteMatcher.compile(UpstreamProviders.google());
