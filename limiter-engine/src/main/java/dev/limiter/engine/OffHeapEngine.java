@@ -37,10 +37,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * }
  * }</pre>
  *
- * <p>Memory per key, off-heap: slot = 16 key bytes + 8 bytes per state word (24 bytes for a token
- * bucket or fixed window), and the table allocates {@code max(capacity + 64, capacity / 0.8)}
- * slots: 30 bytes per key of capacity for a token bucket. Thread-safe; see {@link LimiterEngine}
- * for the close contract.
+ * <p>Memory per key, off-heap: slot = 16 key bytes + 8 bytes per state word, and the table
+ * allocates {@code max(capacity + 64, capacity / 0.8)} slots, so per key of capacity:
+ * <table>
+ *   <caption>off-heap bytes per key</caption>
+ *   <tr><th>algorithm</th><th>state words</th><th>slot</th><th>per key at load 0.8</th></tr>
+ *   <tr><td>token bucket (GCRA)</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *   <tr><td>fixed window</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *   <tr><td>sliding window, k sub-windows</td><td>k + 2</td><td>8k + 32 B (112 B for k = 10)</td>
+ *       <td>10k + 40 B (140 B for k = 10)</td></tr>
+ *   <tr><td>concurrency</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *   <tr><td>quota</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *   <tr><td>cardinality</td><td>1 per parent + 1 per (parent, member)</td><td>24 B + 24 B</td>
+ *       <td>30 B per parent + 30 B per member (both tables hold {@code capacity})</td></tr>
+ * </table>
+ *
+ * <p>Composite decisions ({@link #tryAcquireAll}) are atomic; see the comment above it for the
+ * protocol. Per-key overrides ({@link Limiter#override(long, long)}) may raise an overridable
+ * window or concurrency limit to {@value #OVERRIDE_HEADROOM} times N (its state layout is sized for
+ * that); token buckets and quotas may be raised to {@link Limit#MAX_PERMITS}. Thread-safe; see
+ * {@link LimiterEngine} for the close contract.
  */
 public final class OffHeapEngine implements LimiterEngine {
     private final Clock clock;
@@ -165,7 +181,7 @@ public final class OffHeapEngine implements LimiterEngine {
                 continue;
             }
             long retry = l.deniedOutright(checks, i) ? Decision.NEVER : l.peek(checks, i, nowNanos, null);
-            if ((retry != 0 || l.deniedOutright(checks, i)) && retry > worstRetry) {
+            if (retry != 0 && retry > worstRetry) {
                 worst = i;
                 worstRetry = retry;
             }
@@ -254,7 +270,7 @@ public final class OffHeapEngine implements LimiterEngine {
         }
     }
 
-    private OffHeapLimiter owned(dev.limiter.Limiter limiter, int i) {
+    private OffHeapLimiter owned(Limiter limiter, int i) {
         if (!(limiter instanceof OffHeapLimiter) || ((OffHeapLimiter) limiter).engine() != this) {
             throw new IllegalArgumentException("check " + i + ": limiter '" + limiter.limit().name()
                     + "' belongs to another engine; nothing was consumed");

@@ -138,7 +138,8 @@ final class OffHeapLimiter implements Limiter {
             return full(into);
         }
         Kernel k = kernelAt(offset);
-        if (permits > k.maxPermits()) {
+        // without an override for this key, permits <= maxPermits was checked by the caller
+        if ((k != kernel || permits > maxPermits) && permits > k.maxPermits()) {
             return refuse(k, permits, into);
         }
         return k.tryAcquire(t.buffer(), offset, permits, now, into);

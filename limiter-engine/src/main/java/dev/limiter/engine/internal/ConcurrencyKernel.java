@@ -17,14 +17,18 @@ import org.agrona.concurrent.AtomicBuffer;
  * happens at the key's next acquire - which is exact for admission: a lease past (g+2)H is simply
  * no longer counted by the next decision. (The timing wheel will make the release timely.)
  *
- * State word, C = bits for layoutPermits (at most MAX_COUNT_BITS = 21), G = 64 - 2C >= 22:
+ * State word, C = bits for layoutPermits (at most MAX_COUNT_BITS = 21), G = 63 - 2C >= 21:
  *
- *    63          2C  2C-1        C  C-1          0
- *   +--------------+--------------+---------------+
- *   | gen tag (G)  | prev count   | cur count     |
- *   +--------------+--------------+---------------+
+ *    63          2C+1   2C   2C-1        C  C-1          0
+ *   +---------------+------+--------------+---------------+
+ *   | gen tag (G)   | seen | prev count   | cur count     |
+ *   +---------------+------+--------------+---------------+
  *
- *   cur  = permits held by leases of generation gen, prev = of generation gen - 1.
+ *   cur  = permits held by leases of generation gen, prev = of generation gen - 1; seen = 1 in
+ *   every word ever written, so that a key with no lease held still remembers its generation
+ *   (all zero = never seen; without the bit, generation 0 with nothing held would read as "never
+ *   seen" and a caller with an older "now" could put its lease in an older generation, where the
+ *   next roll would drop it too early).
  *
  * Acquire p at generation g (per-key monotonic: a caller behind the key acts in the key's
  * generation): roll (gen, prev, cur) forward to g - by one: (g, cur, 0), by two or more:
@@ -32,9 +36,11 @@ import org.agrona.concurrent.AtomicBuffer;
  * is the generation it was counted in.
  *
  * Release of a lease of generation L, p permits: if the key is still in generation L, cur -= p; if
- * in L+1, prev -= p; otherwise the lease was reclaimed and nothing happens. A lease also knows it
- * is reclaimed once the clock reaches (L+2)H, and then never touches the state, so a late release
- * can never free a permit that a newer lease holds; the Lease object makes release idempotent.
+ * in L+1, prev -= p; otherwise the lease was reclaimed by a roll and nothing happens, so a late
+ * release can never free a permit that a newer lease holds. A lease still counted is released
+ * even past (L+2)H (the roll is lazy; a caller with an older "now" may still count it). A release
+ * more than 2^(G-3) generations late never reads the tags, which could alias by then. The Lease
+ * object makes release idempotent.
  *
  * Guarantee: at every instant, the permits held by leases that are neither released nor past
  * their maximum hold time are at most N. At an acquire the counts are exactly the leases of the
@@ -64,6 +70,7 @@ public final class ConcurrencyKernel extends Kernel {
     private final int countBits;
     private final long countMask;
     private final int tagShift;
+    private final long seen;
 
     public ConcurrencyKernel(Limit limit) {
         this(limit, limit.permits());
@@ -81,7 +88,8 @@ public final class ConcurrencyKernel extends Kernel {
         this.hold = Math.max(1L, limit.maxHoldNanos());
         this.countBits = 64 - Long.numberOfLeadingZeros(this.layoutPermits);
         this.countMask = (1L << countBits) - 1;
-        this.tagShift = 2 * countBits;
+        this.seen = 1L << (2 * countBits);
+        this.tagShift = 2 * countBits + 1;
     }
 
     /** @return the generation of {@code now}; Long.MIN_VALUE is moved up by one so a token is never 0 */
@@ -158,7 +166,7 @@ public final class ConcurrencyKernel extends Kernel {
             if (!commit) {
                 return 0L;
             }
-            long next = (gen << tagShift) | (prev << countBits) | (cur + p);
+            long next = (gen << tagShift) | seen | (prev << countBits) | (cur + p);
             if (buffer.compareAndSetLong(offset, word, next)) {
                 if (into != null) {
                     into.set(Outcome.ALLOWED, limit, 0, permits - held - p, 0L, untilGeneration(gen + 2, now));
@@ -184,10 +192,11 @@ public final class ConcurrencyKernel extends Kernel {
 
     /** Returns a lease's permits unless it was reclaimed; the caller makes sure this runs once per lease. */
     public void release(AtomicBuffer buffer, int offset, long p, long token, long now) {
-        if (isReclaimed(token, now)) {
-            return;
-        }
         final long lease = generationOf(token);
+        final long g = Math.floorDiv(now, hold);
+        if (g > lease && g - lease >= (1L << (62 - tagShift))) {
+            return;                                      // far past any reclaim, beyond the tag horizon
+        }
         final long leaseTag = lease << tagShift;
         for (;;) {
             long word = buffer.getLongVolatile(offset);
