@@ -1,0 +1,74 @@
+package dev.limiter.policy;
+
+import java.util.Arrays;
+
+/**
+ * A reusable, growable character buffer viewed as a {@link CharSequence}, so that a rule's key
+ * can be assembled and handed to a limiter without creating a String; not thread-safe.
+ */
+final class KeyBuffer implements CharSequence {
+    private char[] chars = new char[64];
+    private int length;
+
+    KeyBuffer clear() {
+        length = 0;
+        return this;
+    }
+
+    KeyBuffer append(char c) {
+        ensure(1);
+        chars[length++] = c;
+        return this;
+    }
+
+    KeyBuffer append(CharSequence s, int from, int to) {
+        ensure(to - from);
+        if (s instanceof String) {
+            ((String) s).getChars(from, to, chars, length);
+            length += to - from;
+            return this;
+        }
+        for (int i = from; i < to; i++) {
+            chars[length++] = s.charAt(i);
+        }
+        return this;
+    }
+
+    /**
+     * Appends one key part as its length (one char, saturating) and its characters, so that
+     * ("a|b", "c") and ("a", "b|c") never produce the same key.
+     */
+    KeyBuffer appendPart(CharSequence s, int from, int to) {
+        append((char) Math.min(to - from, Character.MAX_VALUE));
+        return append(s, from, to);
+    }
+
+    private void ensure(int more) {
+        if (length + more > chars.length) {
+            chars = Arrays.copyOf(chars, Math.max(chars.length * 2, length + more));
+        }
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public char charAt(int index) {
+        if (index < 0 || index >= length) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return chars[index];
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+        return toString().subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+        return new String(chars, 0, length);
+    }
+}

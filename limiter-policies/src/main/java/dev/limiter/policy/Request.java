@@ -1,0 +1,109 @@
+package dev.limiter.policy;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A simple immutable {@link RequestView}, for tests, simulations and gateways without a view of
+ * their own; its accessors allocate nothing.
+ *
+ * <pre>{@code
+ * RequestView r = Request.of("POST", "/v3/grants/g1/messages/send")
+ *         .header("Content-Type", "multipart/form-data; boundary=x").build();
+ * }</pre>
+ */
+public final class Request implements RequestView {
+    private final String method;
+    private final String path;
+    private final Map<String, String> headers;
+    private final String clientAddress;
+    private final Map<String, String> attributes;
+
+    private Request(Builder b) {
+        this.method = b.method;
+        this.path = b.path;
+        TreeMap<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        h.putAll(b.headers);
+        this.headers = Collections.unmodifiableMap(h);
+        this.clientAddress = b.clientAddress;
+        this.attributes = Map.copyOf(b.attributes);
+    }
+
+    /** Starts a request with {@code method} (upper-cased) and {@code path}. */
+    public static Builder of(String method, String path) {
+        return new Builder(method, path);
+    }
+
+    @Override
+    public CharSequence method() {
+        return method;
+    }
+
+    @Override
+    public CharSequence path() {
+        return path;
+    }
+
+    @Override
+    public CharSequence header(String name) {
+        return headers.get(name);
+    }
+
+    @Override
+    public CharSequence clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public CharSequence attribute(String name) {
+        return attributes.get(name);
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + path + (headers.isEmpty() ? "" : " " + headers)
+                + (attributes.isEmpty() ? "" : " " + attributes)
+                + (clientAddress == null ? "" : " from " + clientAddress);
+    }
+
+    /** Collects a request's parts; not thread-safe. */
+    public static final class Builder {
+        private final String method;
+        private final String path;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Map<String, String> attributes = new LinkedHashMap<>();
+        private String clientAddress;
+
+        private Builder(String method, String path) {
+            this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+            this.path = Objects.requireNonNull(path, "path");
+        }
+
+        /** Sets a header; names are case-insensitive. */
+        public Builder header(String name, String value) {
+            headers.put(name.toLowerCase(Locale.ROOT), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Sets a gateway attribute, such as the authenticated {@code application}. */
+        public Builder attribute(String name, String value) {
+            attributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Sets the client address. */
+        public Builder clientAddress(String address) {
+            this.clientAddress = address;
+            return this;
+        }
+
+        /** @return the request */
+        public Request build() {
+            return new Request(this);
+        }
+    }
+}

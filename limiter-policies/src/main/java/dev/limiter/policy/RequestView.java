@@ -1,0 +1,30 @@
+package dev.limiter.policy;
+
+/**
+ * What a policy needs to know about one incoming request: method, path, headers, client address
+ * and gateway-supplied attributes; a gateway adapts its own request type to this view.
+ *
+ * <p>Every method may return a view over the gateway's buffers; the evaluator reads them only
+ * during {@code evaluate} and keeps no reference after it returns. Implementations need not be
+ * thread-safe: one request is evaluated by one thread.
+ */
+public interface RequestView {
+
+    /** @return the HTTP method, upper case, for example {@code GET} */
+    CharSequence method();
+
+    /** @return the request path, optionally followed by {@code ?query} (ignored) */
+    CharSequence path();
+
+    /** @return the value of header {@code name} (compared case-insensitively), or null when absent */
+    CharSequence header(String name);
+
+    /** @return the client's address (for example {@code 203.0.113.7}), or null when unknown */
+    CharSequence clientAddress();
+
+    /**
+     * @return the attribute {@code name} set by the gateway (for example the authenticated
+     *     {@code application}), or null when absent
+     */
+    CharSequence attribute(String name);
+}

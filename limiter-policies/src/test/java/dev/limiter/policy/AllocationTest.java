@@ -1,0 +1,101 @@
+package dev.limiter.policy;
+
+import dev.limiter.ManualClock;
+import dev.limiter.policy.shipped.NylasV3;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Route matching plus the engine decision of an admitted Nylas v3 request allocates nothing, on
+ * the off-heap engine, measured with the JVM's per-thread allocation counter.
+ */
+class AllocationTest {
+    private static final int ROUNDS = 200_000;
+
+    /** A mixed Nylas v3 stream over 64 grants and 8 API keys. */
+    static RequestView[] nylasV3Stream() {
+        String[][] shapes = {
+            {"GET", "/v3/grants/%s/messages?limit=10", null},
+            {"GET", "/v3/grants/%s/messages/m-17", null},
+            {"POST", "/v3/grants/%s/messages/send", "application/json"},
+            {"POST", "/v3/grants/%s/messages/send", "multipart/form-data; boundary=b"},
+            {"GET", "/v3/grants/%s/threads", null},
+            {"GET", "/v3/grants/%s/events?calendar_id=primary", null},
+            {"GET", "/v3/grants/%s/contacts", null},
+            {"GET", "/v3/grants/%s", null},
+            {"GET", "/v3/webhooks", null},
+            {"POST", "/v3/connect/token", null},
+        };
+        RequestView[] out = new RequestView[1_024];
+        for (int i = 0; i < out.length; i++) {
+            String[] s = shapes[i % shapes.length];
+            Request.Builder b = Request.of(s[0], String.format(s[1], "grant-" + (i * 7) % 64))
+                    .header("Authorization", "Bearer key-" + i % 8);
+            if (s[2] != null) {
+                b.header("Content-Type", s[2]);
+            }
+            out[i] = b.build();
+        }
+        return out;
+    }
+
+    @Test
+    void anAdmittedNylasV3DecisionAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(threads.isThreadAllocatedMemorySupported());
+        RequestView[] stream = nylasV3Stream();
+        try (PolicyGate gate = PolicyGate.builder(NylasV3.policy()).clock(new ManualClock()).defaultCapacity(1_024)
+                .build()) {
+            long span = ROUNDS * 1_000_000L + 1_000_000_000L;
+            long start = 0;
+            long best = Long.MAX_VALUE;
+            // Best of five: a measured run may include one-off allocations by the JIT compiler.
+            for (int attempt = 0; attempt < 5; attempt++) {
+                int admitted = run(gate, stream, start); // warm up: JIT, thread-local evaluator, key slots
+                start += span;
+                long before = threads.getCurrentThreadAllocatedBytes();
+                admitted += run(gate, stream, start);
+                long after = threads.getCurrentThreadAllocatedBytes();
+                start += span;
+                assertEquals(2L * ROUNDS, admitted, "every request of the stream is admitted");
+                best = Math.min(best, after - before);
+            }
+            assertEquals(0, best, "bytes allocated by " + ROUNDS + " admitted decisions");
+        }
+    }
+
+    @Test
+    void aDeniedDecisionAllocatesNothingUntilItIsRendered() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RequestView[] stream = nylasV3Stream();
+        try (PolicyGate gate = PolicyGate.builder(NylasV3.policy()).clock(new ManualClock()).defaultCapacity(1_024)
+                .build()) {
+            long best = Long.MAX_VALUE;
+            int denied = 0;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < ROUNDS; i++) { // all at one instant: after the first few, all denied
+                    denied += gate.evaluate(stream[i & (stream.length - 1)], 0).allowed() ? 0 : 1;
+                }
+                best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertTrue(denied > 4 * ROUNDS, "denied " + denied);
+            assertEquals(0, best, "bytes allocated by " + ROUNDS + " mostly denied decisions");
+        }
+    }
+
+    /** Evaluates ROUNDS requests, 1 ms apart, so that no limit is reached; returns those admitted. */
+    private static int run(PolicyGate gate, RequestView[] stream, long start) {
+        int admitted = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            if (gate.evaluate(stream[i & (stream.length - 1)], start + i * 1_000_000L).allowed()) {
+                admitted++;
+            }
+        }
+        return admitted;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.limiter.policy;
+
+import dev.limiter.Limit;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RouteMatcherTest {
+
+    private static Rule.Builder rule(String name) {
+        return Rule.named(name).limit(Limit.fixedWindow(name, 10, Duration.ofSeconds(1)).build())
+                .source("doc.txt", name);
+    }
+
+    private static List<String> names(MatchResult m) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < m.size(); i++) {
+            out.add(m.rule(i).name());
+        }
+        return out;
+    }
+
+    private static MatchResult match(Policy p, String method, String path) {
+        RouteMatcher matcher = RouteMatcher.compile(p);
+        return matcher.match(Request.of(method, path).build(), matcher.newResult());
+    }
+
+    @Test
+    void literalVariableAndGlobRoutesAllApplyWithoutAGroup() {
+        Policy p = Policy.named("p")
+                .rule(rule("all").route("/lite/**").build())
+                .rule(rule("user").route("GET", "/lite/users/{id}").key(KeyPart.pathVariable("id")).build())
+                .rule(rule("exact").route("/lite/users/me").build())
+                .build();
+        assertEquals(List.of("all", "user", "exact"), names(match(p, "GET", "/lite/users/me")));
+        assertEquals(List.of("all", "user"), names(match(p, "GET", "/lite/users/u1")));
+        assertEquals(List.of("all"), names(match(p, "POST", "/lite/users/u1")), "method filters the user rule");
+        assertEquals(List.of("all"), names(match(p, "GET", "/lite")), "'**' matches zero segments");
+        assertEquals(List.of(), names(match(p, "GET", "/other/users/u1")));
+    }
+
+    @Test
+    void pathVariablesAreExtractedAndQueryIgnored() {
+        Policy p = Policy.named("p").rule(rule("msg")
+                .route("/v3/grants/{grant_id}/messages/{message_id}")
+                .key(KeyPart.pathVariable("grant_id")).build()).build();
+        MatchResult m = match(p, "GET", "//v3/grants/g-42/messages/m-7/?fields=x");
+        assertEquals(1, m.size());
+        assertEquals("g-42", m.variable(0, "grant_id"));
+        assertEquals("m-7", m.variable(0, "message_id"));
+        assertEquals("\u0004g-42", m.key(0).toString());
+        assertThrows(IllegalArgumentException.class, () -> m.variable(0, "nope"));
+    }
+
+    @Test
+    void withinAGroupTheMostSpecificRouteWinsAndTiesAllApply() {
+        Policy p = Policy.named("p")
+                .rule(rule("email").group("type").route("/v3/grants/{grant_id}/messages/**").build())
+                .rule(rule("send").group("type").route("POST", "/v3/grants/{grant_id}/messages/send").build())
+                .rule(rule("app").group("v2").route("/**").build())
+                .rule(rule("account").group("v2").route("/**").build())
+                .rule(rule("stream").group("v2").route("/delta/streaming").build())
+                .build();
+        assertEquals(List.of("send", "app", "account"), names(match(p, "POST", "/v3/grants/g/messages/send")));
+        assertEquals(List.of("email", "app", "account"), names(match(p, "GET", "/v3/grants/g/messages/send")),
+                "send matches POST only, so email is the most specific for GET");
+        assertEquals(List.of("stream"), names(match(p, "GET", "/delta/streaming")));
+    }
+
+    @Test
+    void aRuleKeepsItsMostSpecificRouteForCost() {
+        Policy p = Policy.named("p").rule(rule("email")
+                .route("*", "/v3/grants/{grant_id}/threads/**")
+                .route("GET", "/v3/grants/{grant_id}/threads", 5)
+                .build()).build();
+        MatchResult list = match(p, "GET", "/v3/grants/g/threads");
+        assertEquals(5, list.cost(0));
+        assertEquals(1, match(p, "GET", "/v3/grants/g/threads/t1").cost(0));
+        assertEquals(1, match(p, "DELETE", "/v3/grants/g/threads").cost(0));
+    }
+
+    @Test
+    void starMatchesOneSegmentOnly() {
+        Policy p = Policy.named("p").rule(rule("r").route("/a/*/c").build()).build();
+        assertEquals(1, match(p, "GET", "/a/b/c").size());
+        assertEquals(0, match(p, "GET", "/a/b/x/c").size());
+        assertEquals(0, match(p, "GET", "/a/c").size());
+    }
+
+    @Test
+    void conditionsAndExemptions() {
+        Policy p = Policy.named("p")
+                .rule(rule("json").route("POST", "/send").when(Condition.contentType("application/json")).build())
+                .rule(rule("multi").route("POST", "/send").when(Condition.contentType("multipart/form-data"))
+                        .build())
+                .rule(rule("api").route("/**").exempt(Condition.attribute("kind").is("received-webhook")).build())
+                .build();
+        RouteMatcher matcher = RouteMatcher.compile(p);
+        MatchResult m = matcher.newResult();
+        matcher.match(Request.of("POST", "/send").header("content-type", "Multipart/Form-Data; boundary=x")
+                .build(), m);
+        assertEquals(List.of("multi", "api"), names(m));
+        matcher.match(Request.of("POST", "/send").header("Content-Type", "application/json").build(), m);
+        assertEquals(List.of("json", "api"), names(m));
+        matcher.match(Request.of("POST", "/send").attribute("kind", "received-webhook").build(), m);
+        assertEquals(List.of(), names(m), "no content type, and the webhook is exempt");
+    }
+
+    @Test
+    void keysFromHeadersAttributesAddressAndEndpoint() {
+        Policy p = Policy.named("p").rule(rule("r").route("/**")
+                .key(KeyPart.header("Authorization"), KeyPart.attribute("application"), KeyPart.clientAddress(),
+                        KeyPart.endpoint(1), KeyPart.route())
+                .build()).build();
+        RouteMatcher matcher = RouteMatcher.compile(p);
+        MatchResult m = matcher.match(Request.of("GET", "/messages/abc").header("authorization", "tok")
+                .attribute("application", "app").clientAddress("10.0.0.1").build(), matcher.newResult());
+        assertEquals("\u0003tok\u0003app\u000810.0.0.1\rGET /messages\u0007GET /**", m.key(0).toString());
+        matcher.match(Request.of("GET", "/messages").build(), m);
+        assertEquals("\u0000\u0000\u0000\rGET /messages\u0007GET /**", m.key(0).toString(),
+                "absent values are empty parts");
+    }
+
+    @Test
+    void aResultFromAnotherMatcherIsRefused() {
+        Policy p = Policy.named("p").rule(rule("r").route("/a").build()).build();
+        MatchResult other = RouteMatcher.compile(p).newResult();
+        RouteMatcher matcher = RouteMatcher.compile(p);
+        assertThrows(IllegalArgumentException.class, () -> matcher.match(Request.of("GET", "/a").build(), other));
+    }
+
+    @Test
+    void aRequestWithoutMethodOrPathIsRefused() {
+        Policy p = Policy.named("p").rule(rule("r").route("/a").build()).build();
+        RouteMatcher matcher = RouteMatcher.compile(p);
+        RequestView noPath = new RequestView() {
+            public CharSequence method() {
+                return "GET";
+            }
+
+            public CharSequence path() {
+                return null;
+            }
+
+            public CharSequence header(String name) {
+                return null;
+            }
+
+            public CharSequence clientAddress() {
+                return null;
+            }
+
+            public CharSequence attribute(String name) {
+                return null;
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> matcher.match(noPath, matcher.newResult()));
+        assertTrue(e.getMessage().startsWith("request has no path"), e.getMessage());
+    }
+
+    @Test
+    void specificityOrder() {
+        assertTrue(PathTemplate.parse("/a/b").compareTo(PathTemplate.parse("/a/{x}")) > 0);
+        assertTrue(PathTemplate.parse("/a/{x}").compareTo(PathTemplate.parse("/a/*")) > 0);
+        assertTrue(PathTemplate.parse("/a/*").compareTo(PathTemplate.parse("/a/**")) > 0);
+        assertTrue(PathTemplate.parse("/a").compareTo(PathTemplate.parse("/a/**")) > 0);
+        assertTrue(PathTemplate.parse("/a/b/**").compareTo(PathTemplate.parse("/a/**")) > 0);
+        assertEquals(0, PathTemplate.parse("/a/{x}").compareTo(PathTemplate.parse("/a/{y}")));
+    }
+}
