@@ -3,6 +3,7 @@ package dev.limiter.policy;
 import dev.limiter.Clock;
 import dev.limiter.FixedLimitException;
 import dev.limiter.Limit;
+import dev.limiter.LimiterEngineFactory;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.WhenFull;
@@ -57,7 +58,7 @@ public final class PolicyGate implements AutoCloseable {
             for (Rule r : rules) {
                 capacities.put(r.limit(), b.capacities.getOrDefault(r.name(), b.defaultCapacity));
             }
-            EngineFactory f = b.factory != null ? b.factory : EngineFactory.discover();
+            LimiterEngineFactory f = b.factory != null ? b.factory : LimiterEngineFactory.discover();
             this.engine = Objects.requireNonNull(f.create(b.clock, capacities, b.whenFull), "engine factory returned null");
             this.ownsEngine = true;
         }
@@ -77,7 +78,7 @@ public final class PolicyGate implements AutoCloseable {
         this.evaluators = ThreadLocal.withInitial(() -> new PolicyEvaluator(this));
     }
 
-    /** A gate for {@code policy} on a new engine found by {@link EngineFactory#discover()}, with default capacities. */
+    /** A gate for {@code policy} on a new engine found by {@link LimiterEngineFactory#discover()}, with default capacities. */
     public static PolicyGate of(Policy policy, Clock clock) {
         return builder(policy).clock(clock).build();
     }
@@ -222,7 +223,7 @@ public final class PolicyGate implements AutoCloseable {
         private WhenFull whenFull = WhenFull.DENY;
         private long defaultCapacity = DEFAULT_CAPACITY;
         private final Map<String, Long> capacities = new HashMap<>();
-        private EngineFactory factory;
+        private LimiterEngineFactory factory;
         private LimiterEngine engine;
 
         private Builder(Policy policy) {
@@ -258,7 +259,7 @@ public final class PolicyGate implements AutoCloseable {
         }
 
         /** Creates the engine with {@code factory} instead of discovering one. */
-        public Builder engine(EngineFactory factory) {
+        public Builder engine(LimiterEngineFactory factory) {
             this.factory = Objects.requireNonNull(factory, "factory");
             return this;
         }

@@ -128,10 +128,15 @@ public final class KeyTable {
         for (long probes = 0; probes < n; probes++) {
             int at = (int) (i * slotBytes);
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == 0) {
-                if (size.get() >= capacity) {
+            if (c == 0 && size.get() >= capacity) {
+                // The count may include this very key, claimed here by another thread since our
+                // read: it claimed before it counted, so a re-read after the count sees the claim.
+                c = b.getLongVolatile(at + CLAIM_OFFSET);
+                if (c == 0) {
                     return FULL;
                 }
+            }
+            if (c == 0) {
                 if (!b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
                     c = b.getLongVolatile(at + CLAIM_OFFSET);
                     if (c != claim) {
