@@ -30,7 +30,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
  *       of a region as large as the engine's table for 1M token-bucket keys (1.25M slots,
  *       30 MB), off-heap and as a {@code long[]}, the slot picked from the same
- *       {@link KeyStream} with the same mixing the engine uses: a cache miss per call;</li>
+ *       {@link KeyStream} with the same mixing the engine uses: a cache miss per call. Reads of
+ *       successive calls are independent, so the CPU overlaps their misses;</li>
+ *   <li>{@code randomCasOffHeap}: the same random slot read, then a CAS on it: the floor of any
+ *       lock-free table update, whose full fence stops the next call's miss from overlapping
+ *       this one;</li>
  *   <li>{@code mapLookup}: {@code ConcurrentHashMap<Long, Object>.get} over the same 1M keys,
  *       boxing included: the floor of every competitor's 1M-key setup.</li>
  * </ul>
@@ -71,7 +75,7 @@ public class FloorsBenchmark {
         public void setUp(BenchmarkParams params) {
             String b = params.getBenchmark();
             keys = new KeyStream(KeyStream.KEYS);
-            if (b.endsWith("randomReadOffHeap")) {
+            if (b.endsWith("randomReadOffHeap") || b.endsWith("randomCasOffHeap")) {
                 offHeap = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SLOTS * SLOT_BYTES, 64));
                 for (int i = 0; i < SLOTS; i++) {
                     offHeap.putLong(i * SLOT_BYTES, i);
@@ -123,6 +127,14 @@ public class FloorsBenchmark {
     @Benchmark
     public long randomReadOffHeap(Regions r, Local l) {
         return r.offHeap.getLongVolatile(slot(l.at.next()) * SLOT_BYTES);
+    }
+
+    /** A read at a random slot of the same region, then a CAS on the slot's state word. */
+    @Benchmark
+    public boolean randomCasOffHeap(Regions r, Local l) {
+        int at = slot(l.at.next()) * SLOT_BYTES + 16;
+        long v = r.offHeap.getLongVolatile(at);
+        return r.offHeap.compareAndSetLong(at, v, v + 1);
     }
 
     /** One read at a random slot of a heap array the size of the engine's table. */

@@ -99,7 +99,7 @@ public final class SanityCheck {
                 id -> OneMillionKeysBenchmark.newGuava()).tryAcquire(), failures);
     }
 
-    private static void expect(String setup, boolean want, BooleanSupplier call, List<String> failures) {
+    static void expect(String setup, boolean want, BooleanSupplier call, List<String> failures) {
         long wrong = 0;
         for (int n = 0; n < CALLS; n++) {
             if (call.getAsBoolean() != want) {

@@ -17,6 +17,7 @@ public final class ReportText {
             Map.entry("casOffHeap", "CAS on an off-heap long"),
             Map.entry("randomReadOffHeap", "random read, off-heap 30 MB"),
             Map.entry("randomReadHeap", "random read, long[] 30 MB"),
+            Map.entry("randomCasOffHeap", "random read + CAS, off-heap 30 MB"),
             Map.entry("mapLookup", "ConcurrentHashMap.get, 1M keys"));
 
     private static final Map<String, String[]> QUESTIONS = Map.of(
@@ -31,7 +32,9 @@ public final class ReportText {
                     + "`computeIfAbsent`; every key exists before measuring."},
             "FloorsBenchmark", new String[] {"Floors",
                 "The physical limits the figures above are compared with: the clock read, one uncontended "
-                    + "CAS, one random read over a region the size of the engine's 1M-key table (a cache miss), "
+                    + "CAS, one random read over a region the size of the engine's 1M-key table (a cache miss; "
+                    + "successive reads are independent, so the CPU overlaps their misses), the same read followed "
+                    + "by a CAS on the slot (the fence stops that overlap: the floor of any lock-free table update), "
                     + "and a `ConcurrentHashMap` lookup over 1M boxed keys."});
 
     private ReportText() {

@@ -60,10 +60,18 @@ public final class Results {
         return List.copyOf(t);
     }
 
-    /** @return {@code question}'s rows at {@code threads}, engine first then the rest, in run order */
+    /** The order methods are shown in: this engine's variants, the competitors, the floors, then the rest. */
+    private static final List<String> METHOD_ORDER = List.of("engineOwnClock", "engineNowPassed", "engineHandle",
+            "engineHandleNowPassed", "bucket4jLockFree", "bucket4jSynchronized", "resilience4j", "guava",
+            "nanoTime", "casOffHeap", "randomReadOffHeap", "randomCasOffHeap", "randomReadHeap", "mapLookup");
+
+    /** @return {@code question}'s rows at {@code threads}, in {@link #METHOD_ORDER}, engine first */
     public List<JmhRow> of(String question, int threads) {
         return rows.stream().filter(r -> r.question().equals(question) && r.threads() == threads)
-                .sorted(Comparator.comparing((JmhRow r) -> !r.isEngine()))
+                .sorted(Comparator.comparing((JmhRow r) -> !r.isEngine()).thenComparingInt(r -> {
+                    int i = METHOD_ORDER.indexOf(r.method());
+                    return i < 0 ? METHOD_ORDER.size() : i;
+                }).thenComparing(JmhRow::method))
                 .toList();
     }
 }

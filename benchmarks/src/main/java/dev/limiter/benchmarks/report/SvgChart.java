@@ -71,6 +71,9 @@ public final class SvgChart {
         int y = 62;
         String group = null;
         int top = y;
+        StringBuilder body = new StringBuilder();
+        StringBuilder all = s;
+        s = body;
         for (Bar b : bars) {
             if (!b.group().equals(group)) {
                 group = b.group();
@@ -97,9 +100,9 @@ public final class SvgChart {
             s.append(text((int) (LABEL_WIDTH + w + 6), y + 13, "start", 11, "normal", value));
             y += ROW;
         }
-        axis(s, top, y + 4, plot, max, unit);
-        s.append("</svg>\n");
-        return s.toString();
+        axis(all, top, y + 4, plot, max, unit); // grid first, so the bars are drawn over it
+        all.append(body).append("</svg>\n");
+        return all.toString();
     }
 
     private static void legend(StringBuilder s, int y) {
