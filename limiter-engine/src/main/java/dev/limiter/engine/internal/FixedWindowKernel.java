@@ -90,6 +90,9 @@ public final class FixedWindowKernel extends Kernel {
 
     private long resetAfter(long windowIndex, long now) {
         long end = TimeMath.addSaturated(TimeMath.multiplySaturatedSigned(windowIndex, period), period);
+        if (end == Long.MAX_VALUE) {
+            return Decision.NEVER;                          // the window outlasts the clock's range
+        }
         return TimeMath.clampUnsigned(end - now);
     }
 

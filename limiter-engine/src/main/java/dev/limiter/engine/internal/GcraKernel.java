@@ -80,9 +80,11 @@ public final class GcraKernel extends Kernel {
     }
 
     private void deny(Decision into, long base, long now, long cost) {
-        long newTat = TimeMath.addSaturated(base, cost);
-        long ahead = TimeMath.clampUnsigned(newTat - now);
-        long retry = ahead - tau;                            // > 0: the request fits once TAT' - t <= tau
+        long newTat = base + cost;
+        long ahead = newTat - now;                           // unsigned when newTat did not overflow
+        long retry = newTat < base || ahead < 0
+                ? Decision.NEVER                             // beyond what the clock can represent
+                : ahead - tau;                               // > 0: the request fits once TAT' - t <= tau
         long backlog = TimeMath.clampUnsigned(base - now);
         long remaining = backlog >= tau ? 0 : (tau - backlog) / interval;
         into.set(Outcome.LIMITED, limit, 0, remaining, retry, backlog);
