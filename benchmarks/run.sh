@@ -20,17 +20,18 @@ case "${1:-}" in
 esac
 
 start=$(date +%s)
+step() { echo "== [$(( $(date +%s) - start )) s] $*"; }
 jar=benchmarks/target/benchmarks.jar
 results=benchmarks/results
 
-echo "== build"
+step "build"
 mvn -q -B package -pl benchmarks -am -DskipTests
 
 rm -rf "$results"
 mkdir -p "$results"
 java -cp "$jar" dev.limiter.benchmarks.report.RunInfo "$results/run.json" "$mode" "benchmarks/run.sh${1:+ $1}"
 
-echo "== sanity check: every allowed setup grants, every denied setup refuses"
+step "sanity check: every allowed setup grants, every denied setup refuses"
 java -cp "$jar" dev.limiter.benchmarks.SanityCheck
 
 if [[ $mode == quick ]]; then
@@ -41,20 +42,20 @@ else
   latency_opts=()
 fi
 
-echo "== JMH, 1 thread: every benchmark"
+step "JMH, 1 thread: every benchmark"
 java -jar "$jar" 'dev\.limiter\.benchmarks\.' -t 1 -prof gc -rf json -rff "$results/jmh-t1.json" "${jmh_opts[@]}"
 
-echo "== JMH, 2 threads: single key allowed, 1M keys, floors"
+step "JMH, 2 threads: single key allowed, 1M keys, floors"
 java -jar "$jar" 'dev\.limiter\.benchmarks\.(SingleKeyAllowed|OneMillionKeys|Floors)Benchmark\.' -t 2 -prof gc \
   -rf json -rff "$results/jmh-t2.json" "${jmh_opts[@]}"
 
-echo "== memory per key"
+step "memory per key"
 java -Xms4g -Xmx4g -cp "$jar" dev.limiter.benchmarks.MemoryPerKey "$results/memory.json"
 
-echo "== latency (HdrHistogram)"
+step "latency (HdrHistogram)"
 java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.limiter.benchmarks.LatencyHistogram \
   "$results/latency.json" "${latency_opts[@]}"
 
 wall=$(( $(date +%s) - start ))
-echo "== report (run took ${wall} s)"
+step "report (run took ${wall} s)"
 java -cp "$jar" dev.limiter.benchmarks.report.ReportGenerator "$results" benchmarks "$wall"

@@ -3,7 +3,7 @@ package dev.limiter.benchmarks;
 import java.util.SplittableRandom;
 
 /**
- * The keys a gateway sees: {@link #KEYS} distinct random 64-bit ids, and a precomputed stream of
+ * The keys a gateway sees: {@link #KEYS} distinct pseudo-random 64-bit ids, and a precomputed stream of
  * {@link #STREAM_LENGTH} draws from them, uniformly at random. Built from a fixed seed so every
  * run and every library sees the same sequence.
  *
@@ -22,19 +22,25 @@ public final class KeyStream {
 
     /** Builds {@code keys} distinct ids and a stream of draws over them. */
     public KeyStream(int keys) {
-        SplittableRandom random = new SplittableRandom(SEED);
-        java.util.HashSet<Long> seen = new java.util.HashSet<>(keys * 2);
         ids = new long[keys];
-        for (int i = 0; i < keys; ) {
-            long id = random.nextLong();
-            if (id != 0 && seen.add(id)) {
-                ids[i++] = id;
-            }
+        for (int i = 0; i < keys; i++) {
+            ids[i] = scramble(SEED + i); // a bijection of distinct, non-zero inputs: distinct, non-zero ids
         }
+        SplittableRandom random = new SplittableRandom(SEED);
         stream = new long[STREAM_LENGTH];
         for (int i = 0; i < STREAM_LENGTH; i++) {
             stream[i] = ids[random.nextInt(keys)];
         }
+    }
+
+    /** MurmurHash3's finaliser: a bijection on 64-bit values that maps only 0 to 0. */
+    private static long scramble(long k) {
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
     }
 
     /** @return the distinct ids (shared; do not modify) */
