@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code nanoTime}: one {@link System#nanoTime()}, the clock read any acquire that reads
  *       its own clock pays;</li>
+ *   <li>{@code currentTimeMillis}: the clock Bucket4j reads by default (its millisecond time
+ *       meter), to compare clock costs like for like;</li>
  *   <li>{@code casOffHeap}: one uncontended compare-and-set on an off-heap long (Agrona
  *       {@code UnsafeBuffer.compareAndSetLong}), each thread on its own cache line;</li>
  *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
@@ -114,6 +116,12 @@ public class FloorsBenchmark {
     @Benchmark
     public long nanoTime() {
         return System.nanoTime();
+    }
+
+    /** The wall clock Bucket4j's default time meter reads. */
+    @Benchmark
+    public long currentTimeMillis() {
+        return System.currentTimeMillis();
     }
 
     /** One uncontended CAS on an off-heap long: read, then swap in the successor. */

@@ -67,9 +67,10 @@ public final class ReportGenerator {
         StringBuilder md = new StringBuilder("# Benchmark report: this engine versus Bucket4j, Resilience4j and Guava\n\n");
         String mode = String.valueOf(Json.get(run, "mode"));
         if ("quick".equals(mode)) {
-            md.append("> **Smoke run (`--quick`)**: one short iteration per benchmark, so the figures are indicative "
-                    + "only (no confidence interval, little warm-up). Run `benchmarks/run.sh` for the quality "
-                    + "setting; its report replaces this one.\n\n");
+            md.append("> **Smoke run (`--quick`)**: one 200 ms warm-up and one 200 ms measurement per benchmark, "
+                    + "forked JVMs without `-XX:+AlwaysPreTouch`, so the figures are indicative only (no confidence "
+                    + "interval, little warm-up, allocating competitors pay page faults). Run `benchmarks/run.sh` "
+                    + "for the quality setting; its report replaces this one.\n\n");
         } else if ("quality".equals(mode)) {
             md.append("> **Quality run**: the setting of issue 3 (see *How this was run*).\n\n");
         }

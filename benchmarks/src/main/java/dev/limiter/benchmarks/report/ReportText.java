@@ -14,6 +14,7 @@ public final class ReportText {
             Map.entry("resilience4j", "Resilience4j Atomic"),
             Map.entry("guava", "Guava RateLimiter"),
             Map.entry("nanoTime", "System.nanoTime()"),
+            Map.entry("currentTimeMillis", "System.currentTimeMillis()"),
             Map.entry("casOffHeap", "CAS on an off-heap long"),
             Map.entry("randomReadOffHeap", "random read, off-heap 30 MB"),
             Map.entry("randomReadHeap", "random read, long[] 30 MB"),
@@ -31,7 +32,9 @@ public final class ReportText {
                     + "API (capacity 1M) versus each competitor in a `ConcurrentHashMap<Long, limiter>` with "
                     + "`computeIfAbsent`; every key exists before measuring."},
             "FloorsBenchmark", new String[] {"Floors",
-                "The physical limits the figures above are compared with: the clock read, one uncontended "
+                "The physical limits the figures above are compared with: the clock reads (`nanoTime`, which "
+                    + "this engine reads, and `currentTimeMillis`, which Bucket4j's default time meter reads), one "
+                    + "uncontended "
                     + "CAS, one random read over a region the size of the engine's 1M-key table (a cache miss; "
                     + "successive reads are independent, so the CPU overlaps their misses), the same read followed "
                     + "by a CAS on the slot (the fence stops that overlap: the floor of any lock-free table update), "

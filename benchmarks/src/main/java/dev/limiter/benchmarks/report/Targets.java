@@ -79,6 +79,11 @@ public final class Targets {
         if (passed.isPresent()) {
             figure += String.format(Locale.ROOT, "; now passed: %.2f×", floor.get().score() / passed.get().score());
         }
+        Optional<JmhRow> cas = r.find(FLOORS, "randomCasOffHeap", threads);
+        if (cas.isPresent()) {
+            figure += String.format(Locale.ROOT, "; vs the read + CAS floor (%s ops/µs): %.2f×",
+                    JmhRow.fmt(cas.get().score()), cas.get().score() / engine.get().score());
+        }
         return new Line(target, figure, status(slowdown <= 2.0));
     }
 
