@@ -41,7 +41,7 @@ public record JmhRow(String question, String method, int threads, double score, 
         String full = (String) r.get("benchmark");
         String[] parts = full.split("\\.");
         String question = parts[parts.length - 2];
-        String method = parts[parts.length - 1];
+        String method = parts[parts.length - 1] + params(r.get("params"));
         Map<String, Object> primary = (Map<String, Object>) r.get("primaryMetric");
         Map<String, Object> secondary = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
         Object args = r.get("jvmArgs");
@@ -57,6 +57,18 @@ public record JmhRow(String question, String method, int threads, double score, 
                 String.valueOf(primary.get("scoreUnit")),
                 secondaryScore(secondary, "gc.alloc.rate.norm"),
                 secondaryScore(secondary, "granted"), secondaryScore(secondary, "denied"), settings);
+    }
+
+    /** @return " [k=v, …]" for a parameterised benchmark, so each parameter set is its own row; else "" */
+    @SuppressWarnings("unchecked")
+    private static String params(Object params) {
+        if (!(params instanceof Map) || ((Map<String, Object>) params).isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(" [");
+        ((Map<String, Object>) params).forEach((k, v) -> b.append(b.length() > 2 ? ", " : "").append(k).append('=')
+                .append(v));
+        return b.append(']').toString();
     }
 
     private static String iterations(Object count, Object time) {

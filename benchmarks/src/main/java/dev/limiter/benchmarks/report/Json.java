@@ -9,7 +9,8 @@ import java.util.Map;
  * A minimal JSON reader for the files this module writes and JMH's result files: objects become
  * {@code Map<String, Object>} (insertion-ordered), arrays {@code List<Object>}, numbers
  * {@code Double}, plus {@code String}, {@code Boolean} and {@code null}. JMH writes
- * {@code "NaN"} as a string for undefined errors; {@link #num} reads it as {@link Double#NaN}.
+ * {@code "NaN"} as a string for undefined errors; {@link #num} reads it as {@link Double#NaN}. A bare
+ * {@code NaN} is accepted too.
  *
  * <p>Stateless entry points; each parse uses its own cursor, so it is thread-safe.
  */
@@ -79,6 +80,8 @@ public final class Json {
                 return literal("false", Boolean.FALSE);
             case 'n':
                 return literal("null", null);
+            case 'N':                                   // lenient: a bare NaN, as some writers emit
+                return literal("NaN", Double.NaN);
             default:
                 return number();
         }

@@ -137,7 +137,7 @@ public final class ReportGenerator {
         for (String q : r.questions()) {
             for (int t : r.threads(q)) {
                 var best = r.bestCompetitor(q, t);
-                if (best.isEmpty()) {
+                if (best.isEmpty() || r.of(q, t).stream().noneMatch(JmhRow::isEngine)) {
                     continue;
                 }
                 md.append("| ").append(ReportText.title(q)).append(" | ").append(t).append(" | ")
@@ -164,6 +164,7 @@ public final class ReportGenerator {
         Boolean expect = ReportText.expectsGranted(q);
         String unit = "ops/µs";
         for (int t : r.threads(q)) {
+            boolean compared = r.of(q, t).stream().anyMatch(JmhRow::isEngine);
             for (JmhRow x : r.of(q, t)) {
                 unit = x.unit().replace("us", "µs");
                 SvgChart.Kind kind = x.isFloor() ? SvgChart.Kind.FLOOR
@@ -178,7 +179,7 @@ public final class ReportGenerator {
                         .append(Double.isNaN(x.allocNorm()) ? "n/a" : String.format(Locale.ROOT, "%.1f", x.allocNorm()))
                         .append(" | ").append(Double.isNaN(share) ? "–"
                                 : String.format(Locale.ROOT, "%.1f%%", 100 * share)).append(wrong ? " ⚠" : "")
-                        .append(" | ").append(x.isFloor() || Double.isNaN(ratio) ? "–"
+                        .append(" | ").append(x.isFloor() || !compared || Double.isNaN(ratio) ? "–"
                                 : String.format(Locale.ROOT, "%.2f×", ratio)).append(" |\n");
             }
         }
@@ -190,7 +191,7 @@ public final class ReportGenerator {
     }
 
     static String chartName(String question) {
-        return question.replace("Benchmark", "").replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT)
+        return question.replace("Benchmark", "").replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT)
                 + ".svg";
     }
 
