@@ -17,10 +17,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Question: what does one granted acquire cost on a single key whose rate is never reached, on 1 thread and with 2 threads contending on the key?
+ * Question: what does one granted acquire cost on a single key whose rate is never reached, on 1
+ * thread and with 2 threads contending on the key?
  *
  * <p>Each method makes one {@code tryAcquire(1)} on one key of one limiter shared by all threads
- * and counts the answer in {@link Outcomes}. The engine is measured three ways: reading its own
+ * and counts the answer in {@link Outcomes}. The engine is measured four ways: reading its own
  * clock through the keyed API ({@code engineOwnClock}, the like-for-like comparison), with "now"
  * passed in from {@link PassedNow} ({@code engineNowPassed}: one clock read shared by several
  * rules of a request), and through a pre-resolved handle, with and without its own clock.
@@ -30,10 +31,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run (from the repository root, after {@code mvn -q -B package -pl benchmarks -am -DskipTests}):
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar SingleKeyAllowedBenchmark -t 1 -prof gc -rf json -rff SingleKeyAllowedBenchmark-t1.json
- * java -jar benchmarks/target/benchmarks.jar SingleKeyAllowedBenchmark -t 2 -prof gc -rf json -rff SingleKeyAllowedBenchmark-t2.json
+ * java -jar benchmarks/target/benchmarks.jar SingleKeyAllowedBenchmark -t 1 -prof gc -rf json -rff allowed-t1.json
+ * java -jar benchmarks/target/benchmarks.jar SingleKeyAllowedBenchmark -t 2 -prof gc -rf json -rff allowed-t2.json
  * </pre>
- * Run with {@code -t 1} and {@code -t 2}: the 2-thread figure is the total of both threads. Fork count and heap flags are fixed here so every run is comparable.
+ * Run with {@code -t 1} and {@code -t 2}: the 2-thread figure is the total of both threads. Fork
+ * count and heap flags are fixed here so every run is comparable.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -17,10 +17,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Question: what does one refused acquire cost on a single key whose limit is reached and stays reached (the rejection path)?
+ * Question: what does one refused acquire cost on a single key whose limit is reached and stays
+ * reached (the rejection path)?
  *
  * <p>Each method makes one {@code tryAcquire(1)} on one key of one limiter shared by all threads
- * and counts the answer in {@link Outcomes}. The engine is measured three ways: reading its own
+ * and counts the answer in {@link Outcomes}. The engine is measured four ways: reading its own
  * clock through the keyed API ({@code engineOwnClock}, the like-for-like comparison), with "now"
  * passed in from {@link PassedNow} ({@code engineNowPassed}: one clock read shared by several
  * rules of a request), and through a pre-resolved handle, with and without its own clock.
@@ -30,10 +31,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run (from the repository root, after {@code mvn -q -B package -pl benchmarks -am -DskipTests}):
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar SingleKeyDeniedBenchmark -t 1 -prof gc -rf json -rff SingleKeyDeniedBenchmark-t1.json
- * java -jar benchmarks/target/benchmarks.jar SingleKeyDeniedBenchmark -t 2 -prof gc -rf json -rff SingleKeyDeniedBenchmark-t2.json
+ * java -jar benchmarks/target/benchmarks.jar SingleKeyDeniedBenchmark -t 1 -prof gc -rf json -rff denied-t1.json
+ * java -jar benchmarks/target/benchmarks.jar SingleKeyDeniedBenchmark -t 2 -prof gc -rf json -rff denied-t2.json
  * </pre>
- * The rejection target is stated for {@code -t 1}; {@code -t 2} shows the same path under contention. Fork count and heap flags are fixed here so every run is comparable.
+ * The rejection target is stated for {@code -t 1}; {@code -t 2} shows the same path under
+ * contention. Fork count and heap flags are fixed here so every run is comparable.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
