@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Records, at the start of a run, the machine and setting the results come from, so that a report
  * regenerated later still names the machine that produced the figures: {@code nproc}, the CPU
- * model from {@code /proc/cpuinfo}, OS, JDK, the UTC date, the setting (quality or quick) and the
- * command.
+ * model from {@code /proc/cpuinfo}, the load average when the run started (other work on the machine
+ * skews every figure), OS, JDK, the UTC date, the setting (quality or quick) and the command.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.limiter.benchmarks.report.RunInfo results/run.json quick "benchmarks/run.sh --quick"
@@ -31,6 +31,7 @@ public final class RunInfo {
                 + "  \"startedUtc\": " + quote(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()) + ",\n"
                 + "  \"nproc\": " + Runtime.getRuntime().availableProcessors() + ",\n"
                 + "  \"cpu\": " + quote(cpuModel()) + ",\n"
+                + "  \"loadAverage\": " + quote(loadAverage()) + ",\n"
                 + "  \"os\": " + quote(System.getProperty("os.name") + " " + System.getProperty("os.version")
                         + " " + System.getProperty("os.arch")) + ",\n"
                 + "  \"jdk\": " + quote(System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
@@ -56,6 +57,16 @@ public final class RunInfo {
             // not Linux: fall through
         }
         return "unknown (" + System.getProperty("os.arch") + ")";
+    }
+
+    /** @return the 1, 5 and 15 minute load averages from /proc/loadavg: other work skews every figure */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static String quote(String s) {
