@@ -23,7 +23,7 @@ public enum Algorithm {
     SLIDING_WINDOW(-1),
     /**
      * Concurrency: at every instant, leases held &le; N; a lease never released is reclaimed after
-     * its maximum hold time.
+     * its maximum hold time H (lazily: between H and 2H after it was taken, at the key's next acquire).
      */
     CONCURRENCY(1),
     /** Quota: total granted &le; N until an operator resets or raises it. */

@@ -16,6 +16,10 @@ public final class Checks {
     private CharSequence[] stringKeys;
     private long[] permits;
     private long[] tokens;
+    private long[] engineSlots;
+    private long[] memberLongKeys;
+    private CharSequence[] memberStringKeys;
+    private boolean[] hasMember;
     private int size;
 
     /** An empty list with room for 4 checks. */
@@ -31,12 +35,17 @@ public final class Checks {
         stringKeys = new CharSequence[n];
         permits = new long[n];
         tokens = new long[n];
+        engineSlots = new long[n];
+        memberLongKeys = new long[n];
+        memberStringKeys = new CharSequence[n];
+        hasMember = new boolean[n];
     }
 
     /** Removes every check, dropping references to limiters and string keys. @return this */
     public Checks clear() {
         Arrays.fill(limiters, 0, size, null);
         Arrays.fill(stringKeys, 0, size, null);
+        Arrays.fill(memberStringKeys, 0, size, null);
         size = 0;
         return this;
     }
@@ -66,6 +75,60 @@ public final class Checks {
         stringKeys[i] = key;
         longKeys[i] = 0;
         return this;
+    }
+
+    /**
+     * Adds a cardinality check: {@code member} must be admitted under {@code parent} by a
+     * {@link Algorithm#CARDINALITY} limiter (one permit).
+     */
+    public Checks addMember(Limiter limiter, long parent, long member) {
+        int i = slot(limiter, 1);
+        longKeys[i] = parent;
+        stringKeys[i] = null;
+        hasMember[i] = true;
+        memberLongKeys[i] = member;
+        return this;
+    }
+
+    /** As {@link #addMember(Limiter, long, long)} with string keys. */
+    public Checks addMember(Limiter limiter, CharSequence parent, CharSequence member) {
+        if (parent == null) {
+            throw new NullPointerException("parent");
+        }
+        if (member == null) {
+            throw new NullPointerException("member");
+        }
+        int i = slot(limiter, 1);
+        stringKeys[i] = parent;
+        longKeys[i] = 0;
+        hasMember[i] = true;
+        memberStringKeys[i] = member;
+        return this;
+    }
+
+    /** @return whether check {@code i} admits a member under its key (a cardinality check) */
+    public boolean hasMember(int i) {
+        return hasMember[index(i)];
+    }
+
+    /** @return the 64-bit member of check {@code i} (0 when none or a string member) */
+    public long memberLongKey(int i) {
+        return memberLongKeys[index(i)];
+    }
+
+    /** @return the string member of check {@code i}, or null */
+    public CharSequence memberStringKey(int i) {
+        return memberStringKeys[index(i)];
+    }
+
+    /** @return the engine's resolved location of check {@code i}'s key; for engine implementations */
+    public long engineSlot(int i) {
+        return engineSlots[index(i)];
+    }
+
+    /** Records where check {@code i}'s key lives; for engine implementations. */
+    public void engineSlot(int i, long slot) {
+        engineSlots[index(i)] = slot;
     }
 
     /** @return the number of checks */
@@ -125,11 +188,19 @@ public final class Checks {
             stringKeys = Arrays.copyOf(stringKeys, n);
             permits = Arrays.copyOf(permits, n);
             tokens = Arrays.copyOf(tokens, n);
+            engineSlots = Arrays.copyOf(engineSlots, n);
+            memberLongKeys = Arrays.copyOf(memberLongKeys, n);
+            memberStringKeys = Arrays.copyOf(memberStringKeys, n);
+            hasMember = Arrays.copyOf(hasMember, n);
         }
         int i = size++;
         limiters[i] = limiter;
         permits[i] = p;
         tokens[i] = 0;
+        engineSlots[i] = 0;
+        hasMember[i] = false;
+        memberLongKeys[i] = 0;
+        memberStringKeys[i] = null;
         return i;
     }
 

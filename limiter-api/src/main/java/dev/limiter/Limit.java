@@ -131,6 +131,22 @@ public final class Limit {
         return burst;
     }
 
+    /**
+     * @return a copy of this limit with N = {@code newPermits} and every other field unchanged (a
+     *     token bucket whose burst was N keeps burst = N; an explicit burst stays as it was); used
+     *     for per-key overrides
+     * @throws IllegalArgumentException when {@code newPermits} is outside [1, {@link #MAX_PERMITS}]
+     */
+    public Limit withPermits(long newPermits) {
+        Builder b = new Builder(name, algorithm, newPermits, null);
+        b.periodNanos = periodNanos;
+        b.burst = burst == permits ? 0 : burst;
+        b.subWindows = subWindows;
+        b.maxHoldNanos = maxHoldNanos;
+        b.overridable = overridable;
+        return b.build();
+    }
+
     /** @return a builder holding this limit's fields, to derive a changed copy */
     public Builder toBuilder() {
         Builder b = new Builder(name, algorithm, permits, null);

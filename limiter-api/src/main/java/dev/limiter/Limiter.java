@@ -61,6 +61,87 @@ public interface Limiter {
     /** As {@link #handle(long)} for a string key. */
     LimitHandle handle(CharSequence key);
 
+    /**
+     * Admits {@code member} under {@code parent} for a {@link Algorithm#CARDINALITY} limit: allowed
+     * when the member was already admitted, or when fewer than N distinct members are.
+     *
+     * @return whether the member is admitted
+     * @throws UnsupportedOperationException when this limiter's algorithm is not cardinality
+     * @throws TableFullException as for {@link #tryAcquire(long, long, long, Decision)}
+     * @throws IllegalStateException when the limiter is closed
+     */
+    default boolean tryAdmit(long parent, long member, long nowNanos, Decision into) {
+        throw new UnsupportedOperationException("limit '" + limit().name() + "' is " + limit().algorithm()
+                + "; members are admitted by cardinality limits");
+    }
+
+    /** As {@link #tryAdmit(long, long, long, Decision)} for string keys. */
+    default boolean tryAdmit(CharSequence parent, CharSequence member, long nowNanos, Decision into) {
+        throw new UnsupportedOperationException("limit '" + limit().name() + "' is " + limit().algorithm()
+                + "; members are admitted by cardinality limits");
+    }
+
+    /**
+     * Operator action: gives {@code key} its own limit of {@code permits} (same algorithm, period and
+     * other settings), raising or lowering it without losing the key's state: permits already
+     * granted keep counting. Replaces an earlier override of the key.
+     *
+     * @throws FixedLimitException when the limit is {@link Limit#overridable() fixed}; nothing changes
+     * @throws IllegalArgumentException when {@code permits} is outside [1, {@link Limit#MAX_PERMITS}]
+     *     or beyond what the key's state can count; nothing changes
+     * @throws TableFullException when the key is new and the table is full
+     */
+    default void override(long key, long permits) {
+        throw new UnsupportedOperationException("limiter '" + limit().name() + "' does not support overrides");
+    }
+
+    /** As {@link #override(long, long)} for a string key. */
+    default void override(CharSequence key, long permits) {
+        throw new UnsupportedOperationException("limiter '" + limit().name() + "' does not support overrides");
+    }
+
+    /**
+     * Operator action: returns {@code key} to the limit's own N, keeping its state.
+     *
+     * @return whether the key had an override
+     */
+    default boolean clearOverride(long key) {
+        return false;
+    }
+
+    /** As {@link #clearOverride(long)} for a string key. */
+    default boolean clearOverride(CharSequence key) {
+        return false;
+    }
+
+    /** @return the N in force for {@code key}: its override, else {@code limit().permits()} */
+    default long permitsFor(long key) {
+        return limit().permits();
+    }
+
+    /** As {@link #permitsFor(long)} for a string key. */
+    default long permitsFor(CharSequence key) {
+        return limit().permits();
+    }
+
+    /**
+     * Operator action for {@link Algorithm#QUOTA} and {@link Algorithm#CARDINALITY} limits, which
+     * never replenish by themselves: {@code key} starts a fresh total (no permits used, no members).
+     * Allowed on fixed limits too: a reset restores the limit, it does not lift it.
+     *
+     * @throws UnsupportedOperationException for time-based limits, which replenish on their own
+     */
+    default void reset(long key) {
+        throw new UnsupportedOperationException("limit '" + limit().name() + "' is " + limit().algorithm()
+                + "; only quota and cardinality limits are reset by an operator");
+    }
+
+    /** As {@link #reset(long)} for a string key. */
+    default void reset(CharSequence key) {
+        throw new UnsupportedOperationException("limit '" + limit().name() + "' is " + limit().algorithm()
+                + "; only quota and cardinality limits are reset by an operator");
+    }
+
     /** @return how many keys currently hold state */
     long keyCount();
 

@@ -39,11 +39,26 @@ public final class FixedWindowKernel extends Kernel {
     private final long countMask;
     private final int tagShift;
 
+    private final long layoutPermits;
+
     public FixedWindowKernel(Limit limit) {
+        this(limit, limit.permits());
+    }
+
+    /**
+     * A kernel whose count field is sized for {@code layoutPermits} (&ge; N), so that per-key
+     * overrides up to that many permits share the layout (see {@link #withLimit}). Every extra count
+     * bit halves the tag horizon described above.
+     */
+    public FixedWindowKernel(Limit limit, long layoutPermits) {
         super(limit);
+        if (layoutPermits < limit.permits()) {
+            throw new IllegalArgumentException("layout for " + layoutPermits + " permits cannot hold " + limit);
+        }
         this.period = limit.periodNanos();
         this.permits = limit.permits();
-        this.countBits = 64 - Long.numberOfLeadingZeros(permits + 1);
+        this.layoutPermits = layoutPermits;
+        this.countBits = 64 - Long.numberOfLeadingZeros(layoutPermits + 1);
         this.countMask = (1L << countBits) - 1;
         this.tagShift = countBits;
     }
@@ -86,6 +101,94 @@ public final class FixedWindowKernel extends Kernel {
                 return true;
             }
         }
+    }
+
+    @Override
+    public long peek(AtomicBuffer buffer, int offset, long p, long now, Decision into) {
+        long index = Math.floorDiv(now, period);
+        long tag = index << tagShift;
+        long word = buffer.getLongVolatile(offset);
+        long windowIndex = index;
+        long count = 0;
+        if (word != 0) {
+            long diff = ((tag - (word & ~countMask)) >> tagShift);
+            if (diff <= 0) {
+                windowIndex = index - diff;
+                count = (word & countMask) - 1;
+            }
+        }
+        if (count + p <= permits) {
+            return 0L;
+        }
+        long reset = resetAfter(windowIndex, now);
+        if (into != null) {
+            into.set(Outcome.LIMITED, limit, 0, Math.max(0, permits - count), reset, reset);
+        }
+        return Math.max(1L, reset);
+    }
+
+    /** As {@link #tryAcquire}; the token is the state word written (never 0). */
+    @Override
+    public long acquire(AtomicBuffer buffer, int offset, long p, long now, Decision into) {
+        long index = Math.floorDiv(now, period);
+        long tag = index << tagShift;
+        for (;;) {
+            long word = buffer.getLongVolatile(offset);
+            long windowIndex = index;
+            long count = 0;
+            long windowTag = tag;
+            if (word != 0) {
+                long diff = ((tag - (word & ~countMask)) >> tagShift);
+                if (diff <= 0) {
+                    windowIndex = index - diff;
+                    windowTag = word & ~countMask;
+                    count = (word & countMask) - 1;
+                }
+            }
+            long newCount = count + p;
+            if (newCount > permits) {
+                if (into != null) {
+                    long reset = resetAfter(windowIndex, now);
+                    into.set(Outcome.LIMITED, limit, 0, Math.max(0, permits - count), reset, reset);
+                }
+                return DENIED;
+            }
+            long next = windowTag | (newCount + 1);
+            if (buffer.compareAndSetLong(offset, word, next)) {
+                if (into != null) {
+                    into.set(Outcome.ALLOWED, limit, 0, permits - newCount, 0L, resetAfter(windowIndex, now));
+                }
+                return next;
+            }
+        }
+    }
+
+    /**
+     * Exact: subtracts the permits from the window they were added to while that window is still the
+     * key's current one; once the key has moved to a later window the grant no longer affects any
+     * decision and nothing needs undoing.
+     */
+    @Override
+    public void refund(AtomicBuffer buffer, int offset, long p, long token, long now) {
+        long windowTag = token & ~countMask;
+        for (;;) {
+            long word = buffer.getLongVolatile(offset);
+            if ((word & ~countMask) != windowTag || (word & countMask) - 1 < p) {
+                return;
+            }
+            if (buffer.compareAndSetLong(offset, word, word - p)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public Kernel withLimit(Limit override) {
+        if (override.permits() > layoutPermits) {
+            throw new IllegalArgumentException("limit '" + limit.name() + "': an override can raise a key to at most "
+                    + layoutPermits + " permits (its state layout), not " + override.permits());
+        }
+        return new FixedWindowKernel(override, layoutPermits);
     }
 
     private long resetAfter(long windowIndex, long now) {

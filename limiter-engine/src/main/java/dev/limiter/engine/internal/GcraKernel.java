@@ -91,6 +91,77 @@ public final class GcraKernel extends Kernel {
     }
 
     @Override
+    public long peek(AtomicBuffer buffer, int offset, long permits, long now, Decision into) {
+        long cost = TimeMath.multiplySaturated(permits, interval);
+        long tat = buffer.getLongVolatile(offset) ^ Long.MIN_VALUE;
+        long base = Math.max(tat, now);
+        long newTat = base + cost;
+        long ahead = newTat - now;
+        if (newTat >= base && Long.compareUnsigned(ahead, tau) <= 0) {
+            return 0L;
+        }
+        long retry = newTat < base || ahead < 0 ? Decision.NEVER : ahead - tau;
+        if (into != null) {
+            deny(into, base, now, cost);
+        }
+        return retry;
+    }
+
+    /**
+     * As {@link #tryAcquire}; the token is the state word written. A GCRA refund is exact only while
+     * that word is still in place, so {@link #exactRefund()} is false.
+     */
+    @Override
+    public long acquire(AtomicBuffer buffer, int offset, long permits, long now, Decision into) {
+        long cost = TimeMath.multiplySaturated(permits, interval);
+        for (;;) {
+            long word = buffer.getLongVolatile(offset);
+            long tat = word ^ Long.MIN_VALUE;
+            long base = Math.max(tat, now);
+            long newTat = base + cost;
+            long ahead = newTat - now;
+            if (newTat < base || Long.compareUnsigned(ahead, tau) > 0) {
+                if (into != null) {
+                    deny(into, base, now, cost);
+                }
+                return DENIED;
+            }
+            long next = newTat ^ Long.MIN_VALUE;             // never 0: newTat > now >= MIN_VALUE
+            if (buffer.compareAndSetLong(offset, word, next)) {
+                if (into != null) {
+                    into.set(Outcome.ALLOWED, limit, 0, (tau - ahead) / interval, 0L, ahead);
+                }
+                return next;
+            }
+        }
+    }
+
+    /*
+     * Refund (EXACTNESS.md section 2). The grant moved TAT from TAT0 to max(TAT0, t0) + cost. While
+     * the word still holds exactly that value nobody decided against it, and putting back
+     * max(TAT0, t0) restores every decision at or after t0 (and is more conservative before t0). Once
+     * another caller has moved the word, its share may already have decayed in an idle gap, so a
+     * subtraction could hand back permits that caller consumed: the refund is then skipped and the
+     * permits stay consumed - never more than this request's own, and never an over-admission.
+     */
+    @Override
+    public void refund(AtomicBuffer buffer, int offset, long permits, long token, long now) {
+        long cost = TimeMath.multiplySaturated(permits, interval);
+        long tat = token ^ Long.MIN_VALUE;
+        buffer.compareAndSetLong(offset, token, (tat - cost) ^ Long.MIN_VALUE);
+    }
+
+    @Override
+    public boolean exactRefund() {
+        return false;
+    }
+
+    @Override
+    public Kernel withLimit(Limit override) {
+        return new GcraKernel(override);
+    }
+
+    @Override
     public boolean isIdle(AtomicBuffer buffer, int offset, long now) {
         long tat = buffer.getLongVolatile(offset) ^ Long.MIN_VALUE;
         return tat <= now;
