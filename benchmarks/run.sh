@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the benchmark jar, runs the whole suite (JMH with -prof gc and JSON output, the memory-per-key
+# and latency programs) and regenerates benchmarks/REPORT.md and benchmarks/report/*.svg.
+#
+#   benchmarks/run.sh           quality setting: 1 fork, warm-up 5 x 1 s, measurement 5 x 1 s, heap flags
+#                               fixed in the benchmark classes (-Xms4g -Xmx4g -XX:+AlwaysPreTouch); ~15 min
+#   benchmarks/run.sh --quick   smoke setting CI runs (< 3 min on 2 cores, build included): 1 x 200 ms
+#                               warm-up and measurement, forked JVMs without -XX:+AlwaysPreTouch (pre-touching
+#                               4 GB costs ~2 s per fork); figures are indicative only and the report says so
+#
+# Needs only JDK 17 and Maven. Raw results go to benchmarks/results/ and are overwritten.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=quality
+case "${1:-}" in
+  --quick) mode=quick ;;
+  "") ;;
+  *) echo "usage: benchmarks/run.sh [--quick]" >&2; exit 2 ;;
+esac
+
+start=$(date +%s)
+step() { echo "== [$(( $(date +%s) - start )) s] $*"; }
+jar=benchmarks/target/benchmarks.jar
+results=benchmarks/results
+
+step "build"
+mvn -q -B package -pl benchmarks -am -DskipTests
+
+rm -rf "$results"
+mkdir -p "$results"
+java -cp "$jar" dev.limiter.benchmarks.report.RunInfo "$results/run.json" "$mode" "benchmarks/run.sh${1:+ $1}"
+
+step "sanity check: every allowed setup grants, every denied setup refuses"
+java -cp "$jar" dev.limiter.benchmarks.SanityCheck
+
+if [[ $mode == quick ]]; then
+  jmh_opts=(-f 1 -wi 1 -i 1 -w 200ms -r 200ms -jvmArgsAppend "-Xms4g -Xmx4g")
+  latency_opts=(--quick)
+else
+  jmh_opts=(-f 1 -wi 5 -i 5 -w 1s -r 1s)
+  latency_opts=()
+fi
+
+step "JMH, 1 thread: every benchmark"
+java -jar "$jar" 'dev\.limiter\.benchmarks\.' -t 1 -prof gc -rf json -rff "$results/jmh-t1.json" "${jmh_opts[@]}"
+
+step "JMH, 2 threads: single key allowed, 1M keys, and the floors they are compared with"
+java -jar "$jar" \
+  'dev\.limiter\.benchmarks\.((SingleKeyAllowed|OneMillionKeys)Benchmark\.|FloorsBenchmark\.(nanoTime|casOffHeap|randomReadOffHeap|randomCasOffHeap|mapLookup)$)' \
+  -t 2 -prof gc \
+  -rf json -rff "$results/jmh-t2.json" "${jmh_opts[@]}"
+
+step "memory per key"
+java -Xms4g -Xmx4g -cp "$jar" dev.limiter.benchmarks.MemoryPerKey "$results/memory.json"
+
+step "latency (HdrHistogram)"
+java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.limiter.benchmarks.LatencyHistogram \
+  "$results/latency.json" "${latency_opts[@]}"
+
+wall=$(( $(date +%s) - start ))
+step "report (run took ${wall} s)"
+java -cp "$jar" dev.limiter.benchmarks.report.ReportGenerator "$results" benchmarks "$wall"

@@ -1,0 +1,170 @@
+package dev.limiter.benchmarks;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Question: what are the physical floors each limiter figure should be compared with?
+ *
+ * <ul>
+ *   <li>{@code nanoTime}: one {@link System#nanoTime()}, the clock read any acquire that reads
+ *       its own clock pays;</li>
+ *   <li>{@code currentTimeMillis}: the clock Bucket4j reads by default (its millisecond time
+ *       meter), to compare clock costs like for like;</li>
+ *   <li>{@code casOffHeap}: one uncontended compare-and-set on an off-heap long (Agrona
+ *       {@code UnsafeBuffer.compareAndSetLong}), each thread on its own cache line;</li>
+ *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
+ *       of a region as large as the engine's table for 1M token-bucket keys (1.25M slots,
+ *       30 MB), off-heap and as a {@code long[]}, the slot picked from the same
+ *       {@link KeyStream} with the same mixing the engine uses: a cache miss per call. Reads of
+ *       successive calls are independent, so the CPU overlaps their misses;</li>
+ *   <li>{@code randomCasOffHeap}: the same random slot read, then a CAS on it: the floor of any
+ *       lock-free table update, whose full fence stops the next call's miss from overlapping
+ *       this one;</li>
+ *   <li>{@code mapLookup}: {@code ConcurrentHashMap<Long, Object>.get} over the same 1M keys,
+ *       boxing included: the floor of every competitor's 1M-key setup.</li>
+ * </ul>
+ *
+ * <p>Run (from the repository root, after {@code mvn -q -B package -pl benchmarks -am -DskipTests}):
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar FloorsBenchmark -t 1 -prof gc -rf json -rff floors-t1.json
+ * java -jar benchmarks/target/benchmarks.jar FloorsBenchmark -t 2 -prof gc -rf json -rff floors-t2.json
+ * </pre>
+ * Fork count and heap flags are fixed here so every run is comparable.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Threads(1)
+public class FloorsBenchmark {
+    /** Bytes per slot of the engine's token-bucket table: 16 key bytes and one state word. */
+    static final int SLOT_BYTES = 24;
+    /** Slots of the engine's table for 1M keys (load factor 0.8). */
+    static final int SLOTS = (int) Math.ceil(KeyStream.KEYS / 0.8);
+
+    /** The shared regions and map, built only for the benchmark that reads them. */
+    @State(Scope.Benchmark)
+    public static class Regions {
+        /** The key stream. */
+        public KeyStream keys;
+        /** An off-heap region the size of the engine's 1M-key table. */
+        public UnsafeBuffer offHeap;
+        /** The same region on the heap. */
+        public long[] heap;
+        /** 1M keys in a map. */
+        public ConcurrentHashMap<Long, Object> map;
+
+        /** Builds what the running benchmark reads. */
+        @Setup(Level.Trial)
+        public void setUp(BenchmarkParams params) {
+            String b = params.getBenchmark();
+            keys = new KeyStream(KeyStream.KEYS);
+            if (b.endsWith("randomReadOffHeap") || b.endsWith("randomCasOffHeap")) {
+                offHeap = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SLOTS * SLOT_BYTES, 64));
+                for (int i = 0; i < SLOTS; i++) {
+                    offHeap.putLong(i * SLOT_BYTES, i);
+                }
+            } else if (b.endsWith("randomReadHeap")) {
+                heap = new long[SLOTS * SLOT_BYTES / 8];
+                for (int i = 0; i < heap.length; i++) {
+                    heap[i] = i;
+                }
+            } else if (b.endsWith("mapLookup")) {
+                map = new ConcurrentHashMap<>();
+                Object value = new Object();
+                for (long id : keys.ids()) {
+                    map.put(id, value);
+                }
+            }
+        }
+    }
+
+    /** Each thread's own CAS target (on its own cache line) and stream position. */
+    @State(Scope.Thread)
+    public static class Local {
+        /** One cache line of direct memory owned by this thread. */
+        public final UnsafeBuffer word = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+        /** The thread's position in the key stream. */
+        public KeyStream.Cursor at;
+
+        /** Starts the thread at its own offset. */
+        @Setup(Level.Trial)
+        public void setUp(Regions r) {
+            at = new KeyStream.Cursor(r.keys, Thread.currentThread().getId());
+        }
+    }
+
+    /** The clock read. */
+    @Benchmark
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** The wall clock Bucket4j's default time meter reads. */
+    @Benchmark
+    public long currentTimeMillis() {
+        return System.currentTimeMillis();
+    }
+
+    /** One uncontended CAS on an off-heap long: read, then swap in the successor. */
+    @Benchmark
+    public boolean casOffHeap(Local l) {
+        long v = l.word.getLongVolatile(0);
+        return l.word.compareAndSetLong(0, v, v + 1);
+    }
+
+    /** One read at a random slot of an off-heap region the size of the engine's table. */
+    @Benchmark
+    public long randomReadOffHeap(Regions r, Local l) {
+        return r.offHeap.getLongVolatile(slot(l.at.next()) * SLOT_BYTES);
+    }
+
+    /** A read at a random slot of the same region, then a CAS on the slot's state word. */
+    @Benchmark
+    public boolean randomCasOffHeap(Regions r, Local l) {
+        int at = slot(l.at.next()) * SLOT_BYTES + 16;
+        long v = r.offHeap.getLongVolatile(at);
+        return r.offHeap.compareAndSetLong(at, v, v + 1);
+    }
+
+    /** One read at a random slot of a heap array the size of the engine's table. */
+    @Benchmark
+    public long randomReadHeap(Regions r, Local l) {
+        return r.heap[slot(l.at.next()) * (SLOT_BYTES / 8)];
+    }
+
+    /** One {@code ConcurrentHashMap.get} over 1M boxed keys. */
+    @Benchmark
+    public Object mapLookup(Regions r, Local l) {
+        return r.map.get(l.at.next());
+    }
+
+    /** The home slot of a key: the same 64-bit mix and range reduction as the engine's table. */
+    static int slot(long key) {
+        long k = key ^ 0x9E3779B97F4A7C15L;
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return (int) Math.multiplyHigh(k & Long.MAX_VALUE, (long) SLOTS << 1);
+    }
+}

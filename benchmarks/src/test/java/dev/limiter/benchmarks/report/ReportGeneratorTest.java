@@ -1,0 +1,77 @@
+package dev.limiter.benchmarks.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The generator on a small synthetic run: figures, ratios, targets, warnings and well-formed SVG. */
+class ReportGeneratorTest {
+
+    private static String result(String benchmark, int threads, double score, double error, double alloc,
+                                 double granted, double denied, String params) {
+        return String.format(Locale.ROOT, """
+                {"jmhVersion": "1.37", "benchmark": "dev.limiter.benchmarks.%s", "mode": "thrpt",
+                 "threads": %d, "forks": 1, "jvmArgs": ["-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"],
+                 "jdkVersion": "17.0.15", "vmName": "OpenJDK 64-Bit Server VM", "vmVersion": "17.0.15+6",
+                 "warmupIterations": 5, "warmupTime": "1 s", "measurementIterations": 5, "measurementTime": "1 s",
+                 %s
+                 "primaryMetric": {"score": %s, "scoreError": %s, "scoreUnit": "ops/us"},
+                 "secondaryMetrics": {"gc.alloc.rate.norm": {"score": %s}, "granted": {"score": %s},
+                                      "denied": {"score": %s}}}""",
+                benchmark, threads, params, score, Double.isNaN(error) ? "\"NaN\"" : String.valueOf(error), alloc,
+                granted, denied);
+    }
+
+    @Test
+    void rendersFiguresRatiosTargetsAndCharts(@TempDir Path dir) throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        String json = "[" + String.join(",",
+                result("SingleKeyAllowedBenchmark.engineOwnClock", 1, 40.0, 1.5, 0.001, 40.0, 0, ""),
+                result("SingleKeyAllowedBenchmark.engineNowPassed", 1, 90.0, 2.0, 0.001, 90.0, 0, ""),
+                result("SingleKeyAllowedBenchmark.bucket4jLockFree", 1, 20.0, 0.5, 64.0, 20.0, 0, ""),
+                result("SingleKeyAllowedBenchmark.guava", 1, 25.0, Double.NaN, 0.0, 24.0, 1.0, ""),
+                result("policy.NylasV3DecisionBenchmark.decide", 1, 7.0, 0.1, 0.0, Double.NaN, Double.NaN,
+                        "\"params\": {\"rules\": \"3\"},")) + "]";
+        Files.writeString(results.resolve("jmh-t1.json"), json, StandardCharsets.UTF_8);
+        Files.writeString(results.resolve("run.json"), "{\"mode\": \"quick\", \"command\": \"benchmarks/run.sh --quick\","
+                + " \"startedUtc\": \"2026-01-01T00:00:00Z\", \"nproc\": 2, \"cpu\": \"Test CPU\", \"os\": \"Linux\"}");
+        Files.writeString(results.resolve("memory.json"), "{\"keys\": 1000000, \"engineOffHeapBytesPerKey\": 30.0,"
+                + " \"engineHeapBytesPerKey\": 0.0, \"heapBytesPerKey\": {\"guava\": 202.5}}");
+
+        ReportGenerator.main(new String[] {results.toString(), dir.toString(), "99"});
+
+        String md = Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
+        assertTrue(md.contains("Smoke run (`--quick`)"), "labels the setting");
+        assertTrue(md.contains("2 CPUs (nproc), Test CPU"), "names the machine");
+        assertTrue(md.contains("40.00 ± 1.50"), "figure with its error");
+        assertTrue(md.contains("**1.60×** (40.00)"), "own clock over the best competitor (Guava 25)");
+        assertTrue(md.contains("| single key, 1 thread, engine reads its own clock: ≥ 1.5× best competitor | 1.60×"),
+                md);
+        assertTrue(md.contains("| single key, 1 thread, \"now\" passed in: ≥ 3× best competitor | 3.60×"), md);
+        assertTrue(md.contains("96.0% ⚠"), "an allowed setup that denied is flagged");
+        assertTrue(md.contains("decide [rules=3]"), "parameters keep rows apart");
+        assertTrue(md.contains("| 30.00 B | met |"), "off-heap bytes per key target");
+        for (String svg : new String[] {"single-key-allowed.svg", "nylas-v3-decision.svg", "memory-per-key.svg"}) {
+            Path p = dir.resolve("report").resolve(svg);
+            assertTrue(Files.exists(p), svg);
+            var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(p.toFile());
+            assertEquals("svg", doc.getDocumentElement().getNodeName());
+        }
+    }
+
+    @Test
+    void jsonReaderHandlesJmhShapes() {
+        Object v = Json.parse("{\"a\": [1, -2.5e3, \"NaN\", true, null], \"b\": {\"c\": \"x\\\"y\\u00e9\"}}");
+        assertEquals(-2500.0, Json.num(((java.util.List<?>) Json.get(v, "a")).get(1)));
+        assertTrue(Double.isNaN(Json.num(((java.util.List<?>) Json.get(v, "a")).get(2))));
+        assertEquals("x\"yé", Json.get(v, "b.c"));
+    }
+}
