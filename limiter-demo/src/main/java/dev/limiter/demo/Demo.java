@@ -11,5 +11,6 @@ public final class Demo {
 
     public static void main(String[] args) throws Exception {
         EngineLoad.run(args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L);
+        PolicyTour.run();
     }
 }
