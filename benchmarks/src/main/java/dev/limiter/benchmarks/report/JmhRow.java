@@ -52,9 +52,11 @@ public record JmhRow(String question, String method, int threads, double score, 
                 r.get("jdkVersion") + " (" + r.get("vmName") + " " + r.get("vmVersion") + ")",
                 String.valueOf(r.get("jmhVersion")),
                 args instanceof List ? String.join(" ", (List<String>) args) : "");
+        String unit = String.valueOf(primary.get("scoreUnit"));
+        double scale = "ops/s".equals(unit) ? 1e-6 : 1.0;   // one unit across the report: ops/µs
         return new JmhRow(question, method, (int) Json.num(r.get("threads")),
-                Json.num(primary.get("score")), Json.num(primary.get("scoreError")),
-                String.valueOf(primary.get("scoreUnit")),
+                Json.num(primary.get("score")) * scale, Json.num(primary.get("scoreError")) * scale,
+                scale == 1.0 ? unit : "ops/us",
                 secondaryScore(secondary, "gc.alloc.rate.norm"),
                 secondaryScore(secondary, "granted"), secondaryScore(secondary, "denied"), settings);
     }
