@@ -8,13 +8,14 @@
 #                               warm-up and measurement, forked JVMs without -XX:+AlwaysPreTouch (pre-touching
 #                               4 GB costs ~2 s per fork); figures are indicative only and the report says so
 #
-# Needs only JDK 17 and Maven. Raw results go to benchmarks/results/ and are overwritten.
+# Needs only JDK 17 and Maven. The quality run overwrites benchmarks/results/, REPORT.md and report/;
+# --quick writes its raw results and report under benchmarks/target/quick/ instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=quality
 case "${1:-}" in
-  --quick) mode=quick ;;
+  --quick) mode=quick ;;   # writes under benchmarks/target/quick/, never over the committed report
   "") ;;
   *) echo "usage: benchmarks/run.sh [--quick]" >&2; exit 2 ;;
 esac
@@ -23,6 +24,11 @@ start=$(date +%s)
 step() { echo "== [$(( $(date +%s) - start )) s] $*"; }
 jar=benchmarks/target/benchmarks.jar
 results=benchmarks/results
+report_dir=benchmarks
+if [[ $mode == quick ]]; then
+  results=benchmarks/target/quick/results
+  report_dir=benchmarks/target/quick
+fi
 
 step "build"
 mvn -q -B package -pl benchmarks -am -DskipTests
@@ -60,4 +66,4 @@ java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.limiter.benchmarks.Latency
 
 wall=$(( $(date +%s) - start ))
 step "report (run took ${wall} s)"
-java -cp "$jar" dev.limiter.benchmarks.report.ReportGenerator "$results" benchmarks "$wall"
+java -cp "$jar" dev.limiter.benchmarks.report.ReportGenerator "$results" "$report_dir" "$wall"
