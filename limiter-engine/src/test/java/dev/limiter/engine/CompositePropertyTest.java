@@ -8,7 +8,6 @@ import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import dev.limiter.Outcome;
 import dev.limiter.engine.internal.AdmissionOracle;
-import dev.limiter.engine.internal.WindowOracle;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -318,7 +317,7 @@ class CompositePropertyTest {
                     long n = s.permits;
                     List<AdmissionOracle.Grant> a = new CopyOnWriteArrayList<>();
                     List<AdmissionOracle.Grant> b = new CopyOnWriteArrayList<>();
-                    List<WindowOracle.Grant> w = new CopyOnWriteArrayList<>();
+                    List<AdmissionOracle.Grant> w = new CopyOnWriteArrayList<>();
                     try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock)
                             .limit(Limit.tokenBucket("a", n, Duration.ofNanos(s.period)).build(), 8)
                             .limit(Limit.tokenBucket("b", n + 1, Duration.ofNanos(s.period)).build(), 8)
@@ -348,7 +347,7 @@ class CompositePropertyTest {
                                         if (engine.tryAcquireAll(checks, now, null)) {
                                             a.add(new AdmissionOracle.Grant(ka, now, pa));
                                             b.add(new AdmissionOracle.Grant(kb, now, pb));
-                                            w.add(new WindowOracle.Grant(self, now, 1));
+                                            w.add(new AdmissionOracle.Grant(self, now, 1));
                                         }
                                     }
                                     return null;
@@ -363,7 +362,7 @@ class CompositePropertyTest {
                     }
                     assertEquals(null, AdmissionOracle.tokenBucketViolation(new ArrayList<>(a), n, s.period, n));
                     assertEquals(null, AdmissionOracle.tokenBucketViolation(new ArrayList<>(b), n + 1, s.period, n + 1));
-                    assertEquals(null, WindowOracle.violation(new ArrayList<>(w), 2 * n, s.period));
+                    assertEquals(null, AdmissionOracle.slidingWindowViolation(new ArrayList<>(w), 2 * n, s.period));
                 });
     }
 

@@ -4,7 +4,7 @@ import dev.limiter.Lease;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
-import dev.limiter.engine.internal.WindowOracle;
+import dev.limiter.engine.internal.AdmissionOracle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,7 +123,7 @@ class ExactConcurrentPropertyTest {
         qt().withExamples(EXAMPLES).forAll(schedules(10)).checkAssert(s -> {
             ManualClock clock = new ManualClock(-2 * s.period);
             Limit limit = Limit.slidingWindow("sw", s.permits, Duration.ofNanos(s.period)).subWindows(s.k).build();
-            List<WindowOracle.Grant> grants = Collections.synchronizedList(new ArrayList<>());
+            List<AdmissionOracle.Grant> grants = Collections.synchronizedList(new ArrayList<>());
             try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock).limit(limit, 16).build()) {
                 Limiter sw = engine.limiter("sw");
                 for (int phase = 0; phase < s.steps.size(); phase++) {
@@ -134,14 +134,14 @@ class ExactConcurrentPropertyTest {
                             int key = key(asks.get(i));
                             long p = permits(asks.get(i), s.permits);
                             if (sw.tryAcquire(key, p, now)) {
-                                grants.add(new WindowOracle.Grant(key, now, p));
+                                grants.add(new AdmissionOracle.Grant(key, now, p));
                             }
                         }
                         return null;
                     });
                 }
             }
-            assertNull(WindowOracle.violation(grants, s.permits, s.period));
+            assertNull(AdmissionOracle.slidingWindowViolation(grants, s.permits, s.period));
         });
     }
 

@@ -57,26 +57,7 @@ public final class GcraKernel extends Kernel {
 
     @Override
     public boolean tryAcquire(AtomicBuffer buffer, int offset, long permits, long now, Decision into) {
-        long cost = TimeMath.multiplySaturated(permits, interval);
-        for (;;) {
-            long word = buffer.getLongVolatile(offset);
-            long tat = word ^ Long.MIN_VALUE;
-            long base = Math.max(tat, now);
-            long newTat = base + cost;
-            long ahead = newTat - now;                       // unsigned: newTat >= now when no overflow
-            if (newTat < base || Long.compareUnsigned(ahead, tau) > 0) {
-                if (into != null) {
-                    deny(into, base, now, cost);
-                }
-                return false;
-            }
-            if (buffer.compareAndSetLong(offset, word, newTat ^ Long.MIN_VALUE)) {
-                if (into != null) {
-                    into.set(Outcome.ALLOWED, limit, 0, (tau - ahead) / interval, 0L, ahead);
-                }
-                return true;
-            }
-        }
+        return acquire(buffer, offset, permits, now, into) != DENIED;
     }
 
     private void deny(Decision into, long base, long now, long cost) {

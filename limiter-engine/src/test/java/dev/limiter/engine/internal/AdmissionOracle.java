@@ -81,6 +81,32 @@ public final class AdmissionOracle {
         return null;
     }
 
+    /**
+     * Sliding window: in every window [s, s+T), whatever s, the permits granted are at most N. Checks
+     * every window that starts at a grant: any window's grants also lie in the window starting at
+     * its first grant, so every window is covered.
+     */
+    public static String slidingWindowViolation(List<Grant> grants, long permits, long periodNanos) {
+        for (List<Grant> perKey : byKey(grants).values()) {
+            perKey.sort(Comparator.comparingLong(g -> g.time));
+            for (int i = 0; i < perKey.size(); i++) {
+                long s = perKey.get(i).time;
+                long sum = 0;
+                int j = i;
+                // t in [s, s + T) <=> t - s < T, with t - s read as unsigned (t >= s), so no overflow
+                while (j < perKey.size() && Long.compareUnsigned(perKey.get(j).time - s, periodNanos) < 0) {
+                    sum += perKey.get(j).permits;
+                    j++;
+                }
+                if (sum > permits) {
+                    return sum + " permits granted in the window [" + s + ", " + s + " + " + periodNanos
+                            + ") but N = " + permits + ": " + perKey.subList(i, j);
+                }
+            }
+        }
+        return null;
+    }
+
     private static Map<Long, List<Grant>> byKey(List<Grant> grants) {
         Map<Long, List<Grant>> m = new TreeMap<>();
         for (Grant g : grants) {

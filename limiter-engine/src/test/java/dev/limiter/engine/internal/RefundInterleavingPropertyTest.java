@@ -136,9 +136,9 @@ class RefundInterleavingPropertyTest {
                     break;
                 }
                 case 1: {
-                    List<WindowOracle.Grant> grants = new ArrayList<>();
-                    kept.forEach(g -> grants.add(new WindowOracle.Grant(g[0], g[3], g[1])));
-                    violation = WindowOracle.violation(grants, c.n, c.t);
+                    List<AdmissionOracle.Grant> grants = new ArrayList<>();
+                    kept.forEach(g -> grants.add(new AdmissionOracle.Grant(g[0], g[3], g[1])));
+                    violation = AdmissionOracle.slidingWindowViolation(grants, c.n, c.t);
                     break;
                 }
                 case 2: {

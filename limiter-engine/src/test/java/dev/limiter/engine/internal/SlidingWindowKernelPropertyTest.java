@@ -131,7 +131,7 @@ class SlidingWindowKernelPropertyTest {
         Model[] models = {new Model(c.permits, c.k, horizon), new Model(c.permits, c.k, horizon)};
         long[] keyTime = {Long.MIN_VALUE, Long.MIN_VALUE};
         boolean[] seen = new boolean[KEYS];
-        List<WindowOracle.Grant> grants = new ArrayList<>();
+        List<AdmissionOracle.Grant> grants = new ArrayList<>();
         Decision d = new Decision();
         long now = c.start;
         for (Step s : c.steps) {
@@ -158,7 +158,7 @@ class SlidingWindowKernelPropertyTest {
                 long t = seen[s.key] ? Math.max(now, keyTime[s.key]) : now;
                 seen[s.key] = true;
                 keyTime[s.key] = t;
-                grants.add(new WindowOracle.Grant(s.key, t, s.permits));
+                grants.add(new AdmissionOracle.Grant(s.key, t, s.permits));
                 assertTrue(d.remaining() >= 0 && d.remaining() <= c.permits - s.permits, d::toString);
             } else {
                 long retry = d.retryAfterNanos();
@@ -175,7 +175,7 @@ class SlidingWindowKernelPropertyTest {
                 }
             }
         }
-        assertNull(WindowOracle.violation(grants, c.permits, c.period));
+        assertNull(AdmissionOracle.slidingWindowViolation(grants, c.permits, c.period));
     }
 
     /**
