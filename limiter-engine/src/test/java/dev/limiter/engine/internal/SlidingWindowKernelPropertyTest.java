@@ -32,35 +32,15 @@ class SlidingWindowKernelPropertyTest {
     static final int EXAMPLES = Integer.getInteger("limiter.property.examples", 1000);
     private static final int KEYS = 2;
 
-    /** One request: time moves by dt (back when {@code back}), then {@code key} asks for {@code permits}. */
-    static final class Step {
-        final long dt;
-        final boolean back;
-        final int key;
-        final long permits;
-
-        Step(long dt, boolean back, int key, long permits) {
-            this.dt = dt;
-            this.back = back;
-            this.key = key;
-            this.permits = permits;
-        }
-
-        @Override
-        public String toString() {
-            return (back ? "-" : "+") + dt + " k" + key + " p" + permits;
-        }
-    }
-
     /** A generated case, printed readably when shrunk. */
     static final class Case {
         final long permits;
         final long period;
         final int k;
         final long start;
-        final List<Step> steps;
+        final List<Traces.Step> steps;
 
-        Case(long permits, long period, int k, long start, List<Step> steps) {
+        Case(long permits, long period, int k, long start, List<Traces.Step> steps) {
             this.permits = permits;
             this.period = period;
             this.k = k;
@@ -109,8 +89,8 @@ class SlidingWindowKernelPropertyTest {
             Gen<Long> asks = longs().between(1, Math.min(n, 3))
                     .mix(longs().between(1, n), 30)
                     .mix(longs().between(n, n + 1), 5);
-            Gen<Step> step = dts.zip(booleans().all().mix(booleans().all().map(b -> false), 90),
-                    integers().between(0, KEYS - 1), asks, Step::new);
+            Gen<Traces.Step> step = dts.zip(booleans().all().mix(booleans().all().map(b -> false), 90),
+                    integers().between(0, KEYS - 1), asks, Traces.Step::new);
             return starts().zip(lists().of(step).ofSizeBetween(1, 150), (start, steps) -> new Case(n, t, k, start, steps));
         });
     }
@@ -134,7 +114,7 @@ class SlidingWindowKernelPropertyTest {
         List<AdmissionOracle.Grant> grants = new ArrayList<>();
         Decision d = new Decision();
         long now = c.start;
-        for (Step s : c.steps) {
+        for (Traces.Step s : c.steps) {
             now = s.back ? TimeMath.addSaturated(now, -s.dt) : TimeMath.addSaturated(now, s.dt);
             if (s.permits > kernel.maxPermits()) {
                 continue;                        // unsatisfiable: refused before any kernel runs
