@@ -79,7 +79,9 @@ class AllocationTest {
             for (int attempt = 0; attempt < 5; attempt++) {
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < ROUNDS; i++) { // all at one instant: after the first few, all denied
-                    denied += gate.evaluate(stream[i & (stream.length - 1)], 0).allowed() ? 0 : 1;
+                    Verdict v = gate.evaluate(stream[i & (stream.length - 1)], 0);
+                    denied += v.allowed() ? 0 : 1;
+                    v.complete();
                 }
                 best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
             }
@@ -92,9 +94,11 @@ class AllocationTest {
     private static int run(PolicyGate gate, RequestView[] stream, long start) {
         int admitted = 0;
         for (int i = 0; i < ROUNDS; i++) {
-            if (gate.evaluate(stream[i & (stream.length - 1)], start + i * 1_000_000L).allowed()) {
+            Verdict v = gate.evaluate(stream[i & (stream.length - 1)], start + i * 1_000_000L);
+            if (v.allowed()) {
                 admitted++;
             }
+            v.complete();
         }
         return admitted;
     }

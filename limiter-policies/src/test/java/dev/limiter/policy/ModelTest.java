@@ -47,7 +47,7 @@ class ModelTest {
     void toStringIsReadable() {
         Rule send = NylasV3.policy().rule("nylas3-send-multipart");
         assertEquals("Rule[nylas3-send-multipart: [POST /v3/grants/{grant_id}/messages/send] when [header Content-Type"
-                + " media type multipart/form-data] group api-type per [{grant_id}] Limit[nylas3-send-multipart:"
+                + " media type multipart/form-data] group api-type per [{grant_id} ('me' means header Authorization or refuse 401)] Limit[nylas3-send-multipart:"
                 + " fixed_window 10 per PT1S] 'Too many requests' raisable from [nylas3-send-multipart@"
                 + "001_0255217927bc240f.txt]]", send.toString());
         assertTrue(NylasV3.policy().toString().startsWith("Policy[nylas-v3 2024-06, error type invalid_request_error"));
@@ -75,7 +75,10 @@ class ModelTest {
         assertMessage("rule 'r' is invalid: it has no routes", () -> Rule.named("r").limit(limit("r"))
                 .source("d", "x").build());
         assertMessage("it has no limit", () -> Rule.named("r").route("/a").source("d", "x").build());
-        assertMessage("cites no source", () -> Rule.named("r").route("/a").limit(limit("r")).build());
+        assertMessage("it has no key parts; one bucket for every request is KeyPart.shared(name)",
+                () -> Rule.named("r").route("/a").limit(limit("r")).source("d", "x").build());
+        assertMessage("cites no source", () -> Rule.named("r").route("/a").key(KeyPart.shared("all")).limit(limit("r"))
+                .build());
         assertMessage("key variable {grant} is not in route /a/{id}", () -> valid("r")
                 .key(KeyPart.pathVariable("grant")).build());
         assertMessage("costs 11 permits but the limit grants at most 10", () -> valid("r").route("GET", "/b/{id}", 11).build());
