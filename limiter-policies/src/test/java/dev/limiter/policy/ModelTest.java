@@ -100,6 +100,54 @@ class ModelTest {
     }
 
     @Test
+    void missingKeyChoicesAndCatchAllArePartOfTheValue() {
+        KeyPart token = KeyPart.header("Authorization");
+        assertEquals(token.orRefuse(401, "m"), KeyPart.header("Authorization").orRefuse(401, "m"));
+        assertEquals(token.orRefuse(401, "m").hashCode(), KeyPart.header("Authorization").orRefuse(401, "m").hashCode());
+        assertNotEquals(token, token.orRefuse(401, "m"));
+        assertNotEquals(token.orShared("a"), token.orShared("b"));
+        assertNotEquals(token.orElse(KeyPart.clientAddress()), token.orElse(KeyPart.queryParameter("client_id")));
+        assertNotEquals(KeyPart.pathVariable("g"), KeyPart.pathVariable("g").substitute("me", token));
+        KeyPart chain = token.orElse(KeyPart.clientAddress()).orShared("unknown");
+        assertEquals("unknown", chain.fallback().sharedBucket(), "the choice applies at the end of the chain");
+        assertEquals(null, chain.sharedBucket());
+        assertEquals("header Authorization or else client address or shared 'unknown'", chain.toString());
+        Rule r = valid("r").build();
+        assertNotEquals(r, r.toBuilder().catchAll().build());
+        assertEquals(r.toBuilder().catchAll().build(), r.toBuilder().catchAll().build());
+        assertTrue(r.toBuilder().catchAll().build().toBuilder().build().catchAll(), "toBuilder keeps catch-all");
+        assertNotEquals(r, r.toBuilder().key(token.orRefuse(401, "m")).build());
+        assertNotEquals(valid("r").key(token.orRefuse(401, "m")).build(), valid("r").key(token.orRefuse(400, "m")).build());
+    }
+
+    @Test
+    void badKeyPartsAreRefused() {
+        assertMessage("a PATH_VARIABLE key part is never missing", () -> KeyPart.pathVariable("g").orShared("x"));
+        assertMessage("never missing; it needs no fallback", () -> KeyPart.endpoint(1).orElse(KeyPart.clientAddress()));
+        assertMessage("a refusal is a 4xx status, was 500", () -> KeyPart.header("A").orRefuse(500, "m"));
+        assertMessage("key part name must not be blank", () -> KeyPart.shared(""));
+        assertMessage("key part name must not be blank", () -> KeyPart.queryParameter(null));
+        KeyPart deep = KeyPart.header("h0");
+        for (int i = 1; i <= KeyPart.MAX_DEPTH; i++) {
+            deep = deep.orElse(KeyPart.header("h" + i));
+        }
+        KeyPart deepest = deep;
+        assertMessage("nests more than 8", () -> deepest.orElse(KeyPart.clientAddress()));
+    }
+
+    @Test
+    void ruleValidationReportsTheRealErrorBeforeTheMissingSource() {
+        assertMessage("key variable {grant} is not in route /a/{id}", () -> Rule.named("r").route("GET", "/a/{id}")
+                .limit(limit("r")).key(KeyPart.pathVariable("grant")).build());
+        assertMessage("costs 11 permits", () -> Rule.named("r").route("GET", "/a/{id}", 11).limit(limit("r"))
+                .key(KeyPart.pathVariable("id")).build());
+        assertMessage("key variable {grant} is not in route /a/{id}", () -> Rule.named("r").route("GET", "/a/{id}")
+                .limit(limit("r")).key(KeyPart.header("A").orElse(KeyPart.clientAddress()),
+                        KeyPart.pathVariable("id").substitute("me", KeyPart.pathVariable("grant"))).build());
+        assertMessage("it has no key parts", () -> Rule.named("r").route("/a").limit(limit("r")).build());
+    }
+
+    @Test
     void aFixedRuleHasAFixedLimit() {
         Rule r = valid("r").override(OverrideKind.FIXED).build();
         assertFalse(r.limit().overridable());
