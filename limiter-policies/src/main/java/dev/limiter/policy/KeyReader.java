@@ -28,17 +28,13 @@ final class KeyReader {
         int mark = key.length();
         key.append((char) tag).append('\0');
         int from = key.length();
-        if (!value(part, matcher, routeId, request, m, key)) {
+        int read = value(part, matcher, routeId, request, m, key);
+        if (read != QueryParameter.OK || key.length() - from > KeyPart.MAX_VALUE_LENGTH) {
             key.truncate(mark);
-            m.refuse(400, BAD_QUERY, rule);
+            m.refuse(400, read == QueryParameter.MALFORMED ? BAD_QUERY : TOO_LONG, rule);
             return false;
         }
         int n = key.length() - from;
-        if (n > KeyPart.MAX_VALUE_LENGTH) {
-            key.truncate(mark);
-            m.refuse(400, TOO_LONG, rule);
-            return false;
-        }
         if (n > 0) {
             if (part.substitute() != null && Chars.regionEquals(key, from, key.length(), part.substituted())) {
                 key.truncate(mark);
@@ -59,24 +55,31 @@ final class KeyReader {
         return false;
     }
 
-    /** Appends the raw value; returns false only for a malformed query. */
-    private static boolean value(KeyPart part, RouteMatcher matcher, int routeId, RequestView request, MatchResult m,
+    /**
+     * Appends the value; returns {@link QueryParameter#OK}, or {@link QueryParameter#TOO_LONG}
+     * without appending a value whose raw form is already too long (so that no key buffer grows
+     * with the input), or {@link QueryParameter#MALFORMED} for a malformed query.
+     */
+    private static int value(KeyPart part, RouteMatcher matcher, int routeId, RequestView request, MatchResult m,
                                  KeyBuffer key) {
         switch (part.source()) {
             case PATH_VARIABLE: {
                 int seg = matcher.variableSegment(routeId, part.name());
                 key.append(m.path(), m.segmentStart(seg), m.segmentEnd(seg));
-                return true;
+                return QueryParameter.OK;
             }
-            case HEADER:
-                appendHeader(part.name(), request.header(part.name()), key);
-                return true;
+            case HEADER: {
+                CharSequence v = request.header(part.name());
+                if (tooLong(v)) {
+                    return QueryParameter.TOO_LONG;
+                }
+                appendHeader(part.name(), v, key);
+                return QueryParameter.OK;
+            }
             case ATTRIBUTE:
-                appendRaw(request.attribute(part.name()), key);
-                return true;
+                return appendRaw(request.attribute(part.name()), key);
             case CLIENT_ADDRESS:
-                appendRaw(request.clientAddress(), key);
-                return true;
+                return appendRaw(request.clientAddress(), key);
             case QUERY_PARAMETER:
                 return QueryParameter.append(m.rawPath(), part.name(), key);
             case ENDPOINT: {
@@ -89,24 +92,32 @@ final class KeyReader {
                         key.append(Chars.lower(m.path().charAt(i)));
                     }
                 }
-                return true;
+                return QueryParameter.OK;
             }
             case ROUTE: {
                 CharSequence method = m.method();
                 String t = matcher.templateText(routeId);
                 key.append(method, 0, method.length()).append(' ').append(t, 0, t.length());
-                return true;
+                return QueryParameter.OK;
             }
             default: // SHARED
                 key.append(part.name(), 0, part.name().length());
-                return true;
+                return QueryParameter.OK;
         }
     }
 
-    private static void appendRaw(CharSequence v, KeyBuffer key) {
+    private static boolean tooLong(CharSequence v) {
+        return v != null && v.length() > KeyPart.MAX_VALUE_LENGTH;
+    }
+
+    private static int appendRaw(CharSequence v, KeyBuffer key) {
+        if (tooLong(v)) {
+            return QueryParameter.TOO_LONG;
+        }
         if (v != null) {
             key.append(v, 0, v.length());
         }
+        return QueryParameter.OK;
     }
 
     /**

@@ -7,23 +7,30 @@ package dev.limiter.policy;
  * it cannot move a request to another bucket after the server has read the first one.
  */
 final class QueryParameter {
+    /** The value was appended, or is absent. */
+    static final int OK = 0;
+    /** The query has a malformed escape up to and including the parameter. */
+    static final int MALFORMED = 1;
+    /** The raw value is longer than three times {@link KeyPart#MAX_VALUE_LENGTH}: nothing was appended. */
+    static final int TOO_LONG = 2;
+
     private QueryParameter() {
     }
 
     /**
      * Appends the value of parameter {@code name} of {@code target}'s query (nothing when absent).
      *
-     * @return false when the query has a malformed escape up to and including that parameter
+     * @return {@link #OK}, {@link #MALFORMED} or {@link #TOO_LONG}
      */
-    static boolean append(CharSequence target, String name, KeyBuffer key) {
+    static int append(CharSequence target, String name, KeyBuffer key) {
         if (target == null) {
-            return true;
+            return OK;
         }
         int n = target.length();
         int q = 0;
         while (q < n && target.charAt(q) != '?') {
             if (target.charAt(q) == '#') {
-                return true;
+                return OK;
             }
             q++;
         }
@@ -39,17 +46,20 @@ final class QueryParameter {
             }
             int match = nameMatches(target, i, eq, name);
             if (match < 0) {
-                return false;
+                return MALFORMED;
             }
             if (match == 1) {
-                return eq >= end || decode(target, eq + 1, end, key);
+                if (end - eq > 3 * KeyPart.MAX_VALUE_LENGTH) {
+                    return TOO_LONG;
+                }
+                return eq >= end || decode(target, eq + 1, end, key) ? OK : MALFORMED;
             }
             if (end >= n || target.charAt(end) == '#') {
-                return true;
+                return OK;
             }
             i = end + 1;
         }
-        return true;
+        return OK;
     }
 
     /** @return 1 when the decoded {@code target[from, to)} is {@code name}, 0 when not, -1 when malformed */

@@ -108,6 +108,11 @@ class CanonicalRequestTest {
         assertEquals("POST", match("pOsT", "/a", "Bearer k").canonicalMethod());
         assertEquals("GET", match("HEAD", "/a", "Bearer k").canonicalMethod());
         assertEquals("GET", match("head", "/a", "Bearer k").canonicalMethod());
+        Policy heads = Policy.named("h").rule(Rule.named("head").route("HEAD", "/a").key(KeyPart.shared("all"))
+                .limit(Limit.fixedWindow("head", 1, Duration.ofSeconds(1)).build()).source("d", "r").build()).build();
+        RouteMatcher m = RouteMatcher.compile(heads);
+        assertEquals(1, m.match(Request.of("GET", "/a").build(), m.newResult()).size(), "a HEAD route is a GET route");
+        assertEquals(1, m.match(Request.of("head", "/a").build(), m.newResult()).size());
         for (String bad : new String[] {"", "GE T", "G\u00c9T", "GET\r\n", "X".repeat(33)}) {
             MatchResult m = match(bad, "/a", "Bearer k");
             assertEquals(400, m.refusalStatus(), bad);
@@ -158,5 +163,9 @@ class CanonicalRequestTest {
         assertEquals(400, m.refusalStatus());
         assertEquals(KeyReader.TOO_LONG, m.refusalMessage());
         assertEquals("grant", m.refusingRule().name());
+        MatchResult query = match("GET", "/auth?client_id=" + "%41".repeat(KeyPart.MAX_VALUE_LENGTH + 1), null);
+        assertEquals(400, query.refusalStatus());
+        assertEquals(KeyReader.TOO_LONG, query.refusalMessage());
+        assertEquals("by-client", query.refusingRule().name());
     }
 }

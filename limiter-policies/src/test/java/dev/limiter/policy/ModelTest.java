@@ -121,6 +121,18 @@ class ModelTest {
     }
 
     @Test
+    void anAbsentHeaderOrAttributeIsNullNotAnError() {
+        Request r = Request.of("get", "/a").header("Content-Type", null).header("X-Key", "v").header("x-key", null)
+                .attribute("application", null).attribute("user", "u").attribute("user", null).clientAddress(null).build();
+        assertEquals(null, r.header("Content-Type"));
+        assertEquals(null, r.header("X-Key"), "null removes a header set before");
+        assertEquals(null, r.attribute("application"));
+        assertEquals(null, r.attribute("user"));
+        assertEquals("get", r.method().toString(), "the method as received; matching compares it case-insensitively");
+        assertThrows(NullPointerException.class, () -> Request.of("GET", "/a").header(null, "v"));
+    }
+
+    @Test
     void badKeyPartsAreRefused() {
         assertMessage("a PATH_VARIABLE key part is never missing", () -> KeyPart.pathVariable("g").orShared("x"));
         assertMessage("never missing; it needs no fallback", () -> KeyPart.endpoint(1).orElse(KeyPart.clientAddress()));
