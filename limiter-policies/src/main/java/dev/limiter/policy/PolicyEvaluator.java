@@ -15,8 +15,8 @@ import java.util.Set;
  * <p>Not thread-safe: one per thread or event loop ({@link PolicyGate#evaluate} keeps one per
  * thread). It reuses its match result, check list and decision, and its verdict once the caller
  * has {@link Verdict#complete() completed} it, so a request that holds no concurrency permit and
- * whose verdict is completed allocates nothing. This class is the one place (with
- * {@link PolicyGate}) that calls the engine.
+ * whose verdict is completed allocates nothing. Engine calls live here, in {@link PolicyGate}
+ * (limiters, overrides, closing) and in {@link Verdict#complete()} (returning leases), nowhere else.
  *
  * <p>Atomicity: when several rules apply they go to {@link LimiterEngine#tryAcquireAll} together,
  * so a denial by one leaves nothing consumed in the others. A lone rule that is not a
