@@ -64,6 +64,9 @@ class ModelTest {
         assertMessage("variable 'id' appears twice", () -> PathTemplate.parse("/a/{id}/b/{id}"));
         assertMessage("unexpected '*' in literal segment 'a*'", () -> PathTemplate.parse("/a*/b"));
         assertMessage("unexpected '{'", () -> PathTemplate.parse("/a/x{id}"));
+        assertMessage("column 4: '..' is a dot segment", () -> PathTemplate.parse("/a/../b"));
+        assertMessage("'.' is a dot segment", () -> PathTemplate.parse("/a/./b"));
+        assertMessage("column 5: ';' starts path parameters", () -> PathTemplate.parse("/a/b;v=1"));
         assertMessage("more than 27 segments", () -> PathTemplate.parse("/a".repeat(28)));
         assertEquals(27, PathTemplate.parse("/a".repeat(26) + "/**").segmentCount());
         assertEquals("/a/{id}", PathTemplate.parse("/a/{id}/").toString(), "a trailing slash is ignored");
