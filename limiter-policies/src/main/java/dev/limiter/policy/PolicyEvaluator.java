@@ -13,8 +13,10 @@ import java.util.Set;
  * rule's permits in one atomic engine decision, then describe the outcome as a {@link Verdict}.
  *
  * <p>Not thread-safe: one per thread or event loop ({@link PolicyGate#evaluate} keeps one per
- * thread). It reuses its match result, check list, decision and verdict, so an admitted request
- * that holds no concurrency permit allocates nothing.
+ * thread). It reuses its match result, check list and decision, and its verdict once the caller
+ * has {@link Verdict#complete() completed} it, so a request that holds no concurrency permit and
+ * whose verdict is completed allocates nothing. Engine calls live here, in {@link PolicyGate}
+ * (limiters, overrides, closing) and in {@link Verdict#complete()} (returning leases), nowhere else.
  *
  * <p>Atomicity: when several rules apply they go to {@link LimiterEngine#tryAcquireAll} together,
  * so a denial by one leaves nothing consumed in the others. A lone rule that is not a
@@ -31,7 +33,7 @@ public final class PolicyEvaluator {
     private final Checks checks;
     private final int[] checkToApplied;
     private final Decision decision = new Decision();
-    private final Verdict verdict;
+    private Verdict verdict;
 
     PolicyEvaluator(PolicyGate gate) {
         this.gate = gate;
@@ -57,13 +59,20 @@ public final class PolicyEvaluator {
     /**
      * Evaluates {@code request} at {@code nowNanos}.
      *
-     * @return the verdict; see {@link Verdict} for how long it stays valid
-     * @throws IllegalStateException when the gate is closed
+     * @return the verdict, owned by the caller until {@link Verdict#complete()}
+     * @throws IllegalStateException when the gate (or its engine) is closed, for every request
      */
     public Verdict evaluate(RequestView request, long nowNanos) {
+        if (gate.isClosed()) {
+            throw new IllegalStateException("the policy gate for '" + gate.policy().name() + "' is closed");
+        }
         matcher.match(request, match);
         try {
-            return decide(nowNanos);
+            if (match.refused()) {
+                return free().setRefused(match.refusalStatus(), match.refusalMessage(), match.refusingRule())
+                        .handOut();
+            }
+            return decide(nowNanos).handOut();
         } finally {
             checks.clear();
             match.clear();
@@ -86,8 +95,7 @@ public final class PolicyEvaluator {
             checkToApplied[n++] = i;
             concurrency |= limiters[rule].limit().algorithm() == Algorithm.CONCURRENCY;
         }
-        Verdict v = verdict;
-        v.clearApplied();
+        Verdict v = free();
         if (n == 0) {
             return v.setUnlimited();
         }
@@ -101,7 +109,7 @@ public final class PolicyEvaluator {
             ok = engine.tryAcquireAll(checks, nowNanos, decision);
         }
         if (ok && concurrency) {
-            v = new Verdict(gate.policy(), engine, copyHeld(n));
+            v = new Verdict(gate.policy(), engine, copyHeld(n)); // the caller returns its permits later
         }
         int deciding = decision.checkIndex() >= 0 && decision.checkIndex() < n ? decision.checkIndex() : 0;
         v.set(decision, match.rule(checkToApplied[deciding]));
@@ -109,6 +117,15 @@ public final class PolicyEvaluator {
             v.addApplied(match.rule(checkToApplied[c]));
         }
         return v;
+    }
+
+    /** @return this evaluator's verdict when its caller has completed it, else a fresh one (never overwriting a held one) */
+    private Verdict free() {
+        if (!verdict.reusable()) {
+            verdict = new Verdict(gate.policy(), engine, null);
+        }
+        verdict.clearApplied();
+        return verdict;
     }
 
     private boolean isLifted(int rule, CharSequence key) {

@@ -45,6 +45,7 @@ public final class PolicyGate implements AutoCloseable {
     /** Per rule: the keys lifted after verification; null for rules that cannot be lifted. */
     private final List<Set<String>> lifted;
     private final ThreadLocal<PolicyEvaluator> evaluators;
+    private volatile boolean closed;
 
     private PolicyGate(Builder b) {
         this.policy = b.policy;
@@ -157,14 +158,23 @@ public final class PolicyGate implements AutoCloseable {
         return limiters[i].clearOverride(encodeKey(policy.rules().get(i), keyValues));
     }
 
+    /** Encodes key values as the matcher does for each part's own (primary) value. */
     private static String encodeKey(Rule r, String... values) {
         if (values.length != r.key().size()) {
             throw new IllegalArgumentException("rule '" + r.name() + "' is keyed by " + r.key() + ": expected "
                     + r.key().size() + " key values, got " + values.length);
         }
         KeyBuffer k = new KeyBuffer();
-        for (String v : values) {
-            k.appendPart(Objects.requireNonNull(v, "key value"), 0, v.length());
+        for (int i = 0; i < values.length; i++) {
+            String v = Objects.requireNonNull(values[i], "key value");
+            KeyPart part = r.key().get(i);
+            KeyBuffer value = new KeyBuffer();
+            if (part.source() == KeyPart.Source.HEADER) {
+                KeyReader.appendHeader(part.name(), v, value);
+            } else {
+                value.append(v, 0, v.length());
+            }
+            k.append((char) 1).appendPart(value, 0, value.length());
         }
         return k.toString();
     }
@@ -203,9 +213,18 @@ public final class PolicyGate implements AutoCloseable {
         return lifted.get(rule);
     }
 
-    /** Closes the engine when this gate created it; idempotent. */
+    /**
+     * @return whether this gate is closed, or its engine is: then every request is refused alike,
+     *     with {@link IllegalStateException}
+     */
+    public boolean isClosed() {
+        return closed || engine.isClosed();
+    }
+
+    /** Closes the gate, and the engine when this gate created it; idempotent. */
     @Override
     public void close() {
+        closed = true;
         if (ownsEngine) {
             engine.close();
         }
