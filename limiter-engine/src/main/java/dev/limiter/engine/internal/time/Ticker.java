@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   4. runs every periodic task whose next run is due.
  *
  * Producers (acquiring threads) never touch the wheel. schedule() takes a ticket from a shared
- * counter, fills a pooled Command and offers it to the queue; cancel() does the same with the
- * ticket. The ticker maps tickets to wheel ids in an open-addressed long map. A full queue
+ * counter, takes a Command from the preallocated pool (as many as the queue holds, so the
+ * producer path never allocates: an empty pool means a full queue, and the command is refused),
+ * fills it and offers it to the queue; cancel() does the same with the ticket. The ticker maps tickets to wheel ids in an open-addressed long map. A full queue
  * refuses the command (schedule returns NULL_TICKET) instead of blocking: back-pressure is the
  * caller's decision.
  *
@@ -119,7 +120,7 @@ public final class Ticker implements AutoCloseable {
         this.commands = new MpscArrayQueue<>(b.commandCapacity);
         this.pool = new SpmcArrayQueue<>(b.commandCapacity);
         for (int i = 0; i < b.commandCapacity && pool.offer(new Command()); i++) {
-            // preallocated: the producer path allocates only when every command is in flight
+            // preallocated: the producer path never allocates
         }
         this.tasks = b.tasks.toArray(new PeriodicTask[0]);
         this.periods = b.periods.stream().mapToLong(Long::longValue).toArray();
@@ -134,7 +135,7 @@ public final class Ticker implements AutoCloseable {
 
     /**
      * Schedules {@code target.onTimer(payload, ...)} at {@code deadlineNanos}; callable from any
-     * thread, lock-free, allocation-free while pooled commands remain.
+     * thread, lock-free and allocation-free.
      *
      * @return a ticket for {@link #cancel}, or {@link #NULL_TICKET} if the queue is full or the ticker closed
      */
@@ -157,9 +158,11 @@ public final class Ticker implements AutoCloseable {
     }
 
     private boolean submit(byte kind, long ticket, long deadline, TimerTarget target, long payload) {
-        Command c = pool.relaxedPoll();
+        Command c = pool.poll();
         if (c == null) {
-            c = new Command();
+            // every command is in the queue or being applied: the queue is full, so refuse without allocating
+            refused.incrementAndGet();
+            return false;
         }
         c.kind = kind;
         c.ticket = ticket;
@@ -170,7 +173,7 @@ public final class Ticker implements AutoCloseable {
             return true;
         }
         c.target = null;
-        pool.relaxedOffer(c);
+        pool.offer(c); // unreachable while the pool is no larger than the queue; kept for safety
         refused.incrementAndGet();
         return false;
     }
@@ -271,7 +274,7 @@ public final class Ticker implements AutoCloseable {
             }
         }
         c.target = null;
-        pool.relaxedOffer(c); // dropped for the GC if the pool is full (it was allocated on demand)
+        pool.offer(c);
     }
 
     private void expired(long timerId, long deadlineNanos, long payload, Object attachment) {
