@@ -93,6 +93,30 @@ public class TimerScheduleBenchmark {
         }
     }
 
+    /** A ticker that is never started: the benchmark thread also runs its duty cycle. */
+    @State(Scope.Thread)
+    public static class Inline {
+        Ticker ticker;
+        long farDeadline;
+        long ops;
+
+        /** Builds the ticker with the same background as the others. */
+        @Setup(Level.Trial)
+        public void setUp() {
+            ticker = Ticker.builder("inline", Clock.system()).tickNanos(TICK).commandCapacity(1 << 12).build();
+            SplittableRandom r = new SplittableRandom(7);
+            long base = System.nanoTime();
+            for (int i = 0; i < BACKGROUND; i++) {
+                ticker.schedule(base + TimeUnit.SECONDS.toNanos(100) + r.nextLong(TimeUnit.HOURS.toNanos(1)), TARGET, i);
+                if ((i & 1023) == 1023) {
+                    ticker.runOnce();
+                }
+            }
+            ticker.runOnce();
+            farDeadline = base + TimeUnit.HOURS.toNanos(2);
+        }
+    }
+
     /** The ticker (started, on its own thread), the executor and Netty's timer, on real time. */
     @State(Scope.Benchmark)
     public static class Threaded {
@@ -181,6 +205,23 @@ public class TimerScheduleBenchmark {
         while (!s.ticker.cancel(ticket)) {
             c.refused++;
             Thread.onSpinWait();
+        }
+        return ticket;
+    }
+
+    /**
+     * This engine's ticker, both sides on one thread: schedule and cancel through the queue, and
+     * every 512 ops one duty cycle applies the 1,024 commands. The whole cost of a timer through the
+     * ticker, independent of how the ticker's own thread is scheduled.
+     */
+    @Benchmark
+    public long tickerScheduleCancelInline(Inline s, TimerCounts c) {
+        long ticket = s.ticker.schedule(s.farDeadline, TARGET, 0);
+        if (ticket == Ticker.NULL_TICKET || !s.ticker.cancel(ticket)) {
+            c.refused++;
+        }
+        if ((++s.ops & 511) == 0) {
+            s.ticker.runOnce();
         }
         return ticket;
     }
