@@ -1,7 +1,6 @@
 package dev.limiter.engine.internal.time;
 
 import dev.limiter.Clock;
-import dev.limiter.engine.internal.TimeMath;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.agrona.collections.Long2LongHashMap;
@@ -237,14 +236,14 @@ public final class Ticker implements AutoCloseable {
         if (firstCycle) {
             firstCycle = false;
             for (int i = 0; i < tasks.length; i++) {
-                nextRuns[i] = TimeMath.addSaturated(now, periods[i]);
+                nextRuns[i] = nextRun(now, periods[i]);
             }
         }
         int work = commands.drain(execute, commandCapacity);
         work += wheel.advance(now, maxWorkPerCycle, expiry);
         for (int i = 0; i < tasks.length; i++) {
             if (now >= nextRuns[i]) {
-                nextRuns[i] = TimeMath.addSaturated(now, periods[i]);
+                nextRuns[i] = nextRun(now, periods[i]);
                 try {
                     work += Math.max(0, tasks[i].run(now));
                 } catch (RuntimeException e) {
@@ -256,6 +255,12 @@ public final class Ticker implements AutoCloseable {
         behind = wheel.behind();
         cycles++;
         return work;
+    }
+
+    /** @return now + period, saturating at Long.MAX_VALUE (period is positive) */
+    private static long nextRun(long now, long period) {
+        long next = now + period;
+        return next < now ? Long.MAX_VALUE : next;
     }
 
     private void execute(Command c) {
