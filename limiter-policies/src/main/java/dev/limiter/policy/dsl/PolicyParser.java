@@ -297,12 +297,13 @@ public final class PolicyParser {
             Token t = peek();
             if (t.is(Kind.RBRACE)) {
                 take();
+                r.comments.addAll(commentsBefore(t.line() + 1));
                 try {
                     endOfLine();
                 } catch (ClauseFailed e) {
                     recover();
                 }
-                break;
+                return r;
             }
             if (t.is(Kind.EOF) || t.isWord("rule")) {
                 errors.add(t, "expected '}' closing rule " + (r.name == null ? "" : "'" + r.name.value() + "' ")
