@@ -160,7 +160,7 @@ public final class PolicyPrinter {
     }
 
     /** @return the {@code limit ...} clause of {@code l} in a rule called {@code rule} */
-    static String limit(Limit l, String rule) {
+    public static String limit(Limit l, String rule) {
         Algorithm a = l.algorithm();
         StringBuilder sb = new StringBuilder("limit ").append(RuleValidator.word(a)).append(' ').append(l.permits());
         switch (a) {
