@@ -13,8 +13,13 @@ public final class InvalidPolicyException extends Exception {
 
     /** @param errors the errors found, at least one */
     public InvalidPolicyException(List<PolicyError> errors) {
-        super(render(errors));
         this.errors = List.copyOf(errors);
+    }
+
+    /** @return every error rendered, one after another (built on each call) */
+    @Override
+    public String getMessage() {
+        return render(errors);
     }
 
     private static String render(List<PolicyError> errors) {

@@ -20,19 +20,15 @@ final class PolicyErrors {
     PolicyErrors(String file, String text) {
         this.file = file;
         this.text = text;
+        int[] starts = new int[16];
         int lines = 1;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                lines++;
+        for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            if (lines == starts.length) {
+                starts = java.util.Arrays.copyOf(starts, lines * 2);
             }
+            starts[lines++] = i + 1;
         }
-        lineStarts = new int[lines];
-        int l = 1;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                lineStarts[l++] = i + 1;
-            }
-        }
+        lineStarts = java.util.Arrays.copyOf(starts, lines);
     }
 
     String file() {

@@ -17,6 +17,7 @@ final class PolicyLexer {
     }
 
     private final String text;
+    private final char[] chars;
     private final PolicyErrors errors;
     private final List<Token> tokens = new ArrayList<>();
     private final List<Comment> comments = new ArrayList<>();
@@ -26,6 +27,7 @@ final class PolicyLexer {
 
     PolicyLexer(String text, PolicyErrors errors) {
         this.text = text;
+        this.chars = text.toCharArray();
         this.errors = errors;
     }
 
@@ -40,7 +42,7 @@ final class PolicyLexer {
     PolicyLexer run() {
         int n = text.length();
         while (pos < n) {
-            char c = text.charAt(pos);
+            char c = chars[pos];
             int col = pos - lineStart + 1;
             if (c == '\n') {
                 newline(col);
@@ -57,7 +59,7 @@ final class PolicyLexer {
                 string(col);
             } else if (c == '/') {
                 int start = pos;
-                while (pos < n && !Character.isWhitespace(text.charAt(pos))) {
+                while (pos < n && !Character.isWhitespace(chars[pos])) {
                     pos++;
                 }
                 String t = text.substring(start, pos);
@@ -66,7 +68,7 @@ final class PolicyLexer {
                 number(col);
             } else if (isWordStart(c)) {
                 int start = pos;
-                while (pos < n && isWordPart(text.charAt(pos))) {
+                while (pos < n && isWordPart(chars[pos])) {
                     pos++;
                 }
                 String w = text.substring(start, pos);
@@ -124,13 +126,13 @@ final class PolicyLexer {
         StringBuilder sb = new StringBuilder();
         int n = text.length();
         while (true) {
-            if (pos >= n || text.charAt(pos) == '\n') {
+            if (pos >= n || chars[pos] == '\n') {
                 errors.add(line, pos - lineStart + 1, "expected a closing '\"', found "
                         + (pos >= n ? "end of file" : "end of line"));
                 add(Kind.STRING, text.substring(start, pos), sb.toString(), 0, col);
                 return;
             }
-            char c = text.charAt(pos);
+            char c = chars[pos];
             if (c == '"') {
                 pos++;
                 add(Kind.STRING, text.substring(start, pos), sb.toString(), 0, col);
@@ -141,7 +143,7 @@ final class PolicyLexer {
                 pos++;
                 continue;
             }
-            char e = pos + 1 < n ? text.charAt(pos + 1) : '\n';
+            char e = pos + 1 < n ? chars[pos + 1] : '\n';
             int escCol = pos - lineStart + 1;
             pos += 2;
             switch (e) {
@@ -176,7 +178,7 @@ final class PolicyLexer {
         }
         int v = 0;
         for (int i = 0; i < 4; i++) {
-            int d = Character.digit(text.charAt(pos + i), 16);
+            int d = Character.digit(chars[pos + i], 16);
             if (d < 0) {
                 return -1;
             }
@@ -199,9 +201,9 @@ final class PolicyLexer {
         int n = text.length();
         long value = 0;
         boolean overflow = false;
-        while (pos < n && (Character.isDigit(text.charAt(pos)) && text.charAt(pos) <= '9'
-                || text.charAt(pos) == '_' && pos + 1 < n && text.charAt(pos + 1) >= '0' && text.charAt(pos + 1) <= '9')) {
-            char c = text.charAt(pos++);
+        while (pos < n && (Character.isDigit(chars[pos]) && chars[pos] <= '9'
+                || chars[pos] == '_' && pos + 1 < n && chars[pos + 1] >= '0' && chars[pos + 1] <= '9')) {
+            char c = chars[pos++];
             if (c == '_') {
                 continue;
             }
@@ -212,7 +214,7 @@ final class PolicyLexer {
             }
         }
         int unitStart = pos;
-        while (pos < n && isWordPart(text.charAt(pos))) {
+        while (pos < n && isWordPart(chars[pos])) {
             pos++;
         }
         String t = text.substring(start, pos);

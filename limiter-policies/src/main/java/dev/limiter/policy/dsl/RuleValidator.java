@@ -31,6 +31,7 @@ final class RuleValidator {
     static final String ALGORITHMS = "token-bucket, fixed-window, sliding-window, concurrency, quota or cardinality";
 
     private final PolicyErrors errors;
+    private final java.util.Map<String, List<String>> variables = new java.util.HashMap<>();
 
     RuleValidator(PolicyErrors errors) {
         this.errors = errors;
@@ -148,10 +149,12 @@ final class RuleValidator {
             error(r.costPos(), "expected a cost of at least 1, found " + r.cost());
             return;
         }
-        try {
-            PathTemplate.parse(r.template());
-        } catch (IllegalArgumentException e) {
-            error(r.templatePos(), e.getMessage());
+        if (variables(r.template()) == null) {
+            try {
+                PathTemplate.parse(r.template());
+            } catch (IllegalArgumentException e) {
+                error(r.templatePos(), e.getMessage());
+            }
             return;
         }
         try {
@@ -197,12 +200,13 @@ final class RuleValidator {
         return java.util.Arrays.copyOf(out, n);
     }
 
-    KeyPart keyPart(KeyNode k, List<RouteNode> routes) {
+    private KeyPart keyPart(KeyNode k, List<RouteNode> routes) {
         try {
             switch (k.kind()) {
                 case "variable":
                     for (RouteNode r : routes) {
-                        if (!variables(r.template()).contains(k.name())) {
+                        List<String> vars = variables(r.template());
+                        if (vars != null && !vars.contains(k.name())) {
                             error(k.pos(), "key {" + k.name() + "} is not a variable of route " + r.methods() + " "
                                     + r.template() + ", so no request it matches provides it");
                             return null;
@@ -231,12 +235,18 @@ final class RuleValidator {
         }
     }
 
-    private static List<String> variables(String template) {
-        try {
-            return PathTemplate.parse(template).variables();
-        } catch (IllegalArgumentException e) {
-            return List.of();
+    /** @return the template's variables, or null when it is malformed; parsed once per template */
+    private List<String> variables(String template) {
+        if (!variables.containsKey(template)) {
+            List<String> v;
+            try {
+                v = PathTemplate.parse(template).variables();
+            } catch (IllegalArgumentException e) {
+                v = null;
+            }
+            variables.put(template, v);
         }
+        return variables.get(template);
     }
 
     private OverrideKind overrideKind(At<String> o) {

@@ -48,7 +48,7 @@ final class ShadowedRules {
             for (Route ra : a.routes()) {
                 boolean methods = ra.methods().isEmpty()
                         || (!rb.methods().isEmpty() && ra.methods().containsAll(rb.methods()));
-                if (methods && covers(segments(ra), segments(rb)) && ra.template().compareTo(rb.template()) > 0) {
+                if (methods && ra.template().compareTo(rb.template()) > 0 && covers(segments(ra), segments(rb))) {
                     covered = true;
                     break;
                 }
