@@ -59,6 +59,12 @@ final class SimulationPage {
                 .append("\" role=\"img\" aria-label=\"admitted and denied requests over time\">\n")
                 .append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
                 .append("\" fill=\"#fff\"/>\n");
+        for (int t = 0; t <= 4; t++) {
+            double y = TOP + plotH - plotH * t / 4;
+            h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" font-size=\"12\" text-anchor=\"end\">%d</text>"
+                    + "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#eee\"/>\n",
+                    LEFT - 6, y + 4, max * t / 4, LEFT, y, WIDTH - RIGHT, y));
+        }
         for (int i = 0; i < n; i++) {
             double x = LEFT + i * barW;
             double ha = plotH * s.admittedPerBucket[i] / max;
@@ -73,12 +79,6 @@ final class SimulationPage {
         h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.0f\" stroke=\"#333\"/>"
                 + "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#333\"/>\n",
                 LEFT, TOP, LEFT, TOP + plotH, LEFT, TOP + plotH, WIDTH - RIGHT, TOP + plotH));
-        for (int t = 0; t <= 4; t++) {
-            double y = TOP + plotH - plotH * t / 4;
-            h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" font-size=\"12\" text-anchor=\"end\">%d</text>"
-                    + "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" stroke=\"#eee\"/>\n",
-                    LEFT - 6, y + 4, max * t / 4, LEFT, y, WIDTH - RIGHT, y));
-        }
         for (int t = 0; t <= 5; t++) {
             double x = LEFT + plotW * t / 5;
             h.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"12\" text-anchor=\"middle\">%.2fs</text>\n",
