@@ -34,25 +34,47 @@ final class PolicySyntax {
     record ConditionNode(Pos pos, boolean header, String name, String test, String value) {
     }
 
-    /** A key part: kind is variable, header, attribute, client-address, endpoint or route. */
-    record KeyNode(Pos pos, String kind, String name, long segments) {
+    /**
+     * A key part: kind is variable, header, attribute, query, client-address, endpoint, route or
+     * shared (a named bucket); {@code modifiers} say what to do when its value is missing.
+     */
+    record KeyNode(Pos pos, String kind, String name, long segments, List<KeyModifier> modifiers) {
         String describe() {
             switch (kind) {
                 case "variable":
                     return "{" + name + "}";
                 case "header":
                 case "attribute":
+                case "query":
                     return kind + " " + name;
                 case "endpoint":
                     return "endpoint " + segments;
+                case "shared":
+                    return "shared \"" + name + "\"";
                 default:
                     return kind;
             }
         }
     }
 
-    /** {@code missing refuse | fallback PART | shared "bucket"}. */
-    record MissingNode(Pos pos, String choice, KeyNode fallback, String bucket) {
+    /**
+     * What a key part does about a missing (or substituted) value: {@code or PART} (fall back),
+     * {@code or-shared "bucket"}, {@code or-refuse STATUS "message"}, or
+     * {@code substitute "value" with PART}.
+     */
+    record KeyModifier(Pos pos, String kind, KeyNode part, String text, long status) {
+        String describe() {
+            switch (kind) {
+                case "or":
+                    return "or " + part.describe();
+                case "or-shared":
+                    return "or-shared \"" + text + "\"";
+                case "or-refuse":
+                    return "or-refuse " + status;
+                default:
+                    return "substitute \"" + text + "\" with " + part.describe();
+            }
+        }
     }
 
     /** {@code limit ALGORITHM N [per D] [burst N] [sub-windows K] [max-hold D] [name NAME]}; absent options are null. */
@@ -77,7 +99,6 @@ final class PolicySyntax {
         Pos keyPos;
         List<KeyNode> member;
         Pos memberPos;
-        MissingNode missing;
         LimitNode limit;
         At<Long> cost;
         At<String> message;

@@ -3,7 +3,7 @@ package dev.limiter.policy.dsl;
 import dev.limiter.policy.dsl.PolicySyntax.At;
 import dev.limiter.policy.dsl.PolicySyntax.ConditionNode;
 import dev.limiter.policy.dsl.PolicySyntax.KeyNode;
-import dev.limiter.policy.dsl.PolicySyntax.MissingNode;
+import dev.limiter.policy.dsl.PolicySyntax.KeyModifier;
 import dev.limiter.policy.dsl.PolicySyntax.Pos;
 import dev.limiter.policy.dsl.PolicySyntax.RouteNode;
 import dev.limiter.policy.dsl.PolicySyntax.RuleNode;
@@ -14,7 +14,7 @@ import java.util.List;
 
 /** The clauses inside a rule block, kept apart from the file structure above. */
 final class RuleClauseParser {
-    private static final String CLAUSES = "a rule clause (group, route, when, except, key, member, missing, "
+    private static final String CLAUSES = "a rule clause (group, route, when, except, key, member, "
             + "limit, cost, message, override, source, shadow, catch-all) or '}'";
     private final PolicyParser p;
 
@@ -62,12 +62,6 @@ final class RuleClauseParser {
                     r.member = parts;
                     r.memberPos = Pos.of(t);
                 }
-                break;
-            case "missing":
-                if (r.missing != null) {
-                    p.duplicate(t, "missing", r.missing.pos());
-                }
-                r.missing = missing();
                 break;
             case "limit":
                 if (r.limit != null) {
@@ -167,44 +161,61 @@ final class RuleClauseParser {
         throw p.fail(test, "'present', '=' or 'media-type'");
     }
 
+    /** A key part and its modifiers, chained without recursion: {@code header A or header B or-shared "x"}. */
     private KeyNode keyPart() {
+        KeyNode base = basePart();
+        List<KeyModifier> modifiers = new ArrayList<>();
+        while (p.peek().is(Kind.WORD)) {
+            Token m = p.peek();
+            if (m.isWord("or")) {
+                p.take();
+                modifiers.add(new KeyModifier(Pos.of(m), "or", basePart(), null, 0));
+            } else if (m.isWord("or-shared")) {
+                p.take();
+                modifiers.add(new KeyModifier(Pos.of(m), "or-shared", null, p.string("a shared bucket name"), 0));
+            } else if (m.isWord("or-refuse")) {
+                p.take();
+                long status = p.number("an HTTP status such as 401");
+                String message = p.peek().is(Kind.STRING) ? p.take().string() : null;
+                modifiers.add(new KeyModifier(Pos.of(m), "or-refuse", null, message, status));
+            } else if (m.isWord("substitute")) {
+                p.take();
+                String value = p.string("the value to substitute");
+                p.expectWord("with");
+                modifiers.add(new KeyModifier(Pos.of(m), "substitute", basePart(), value, 0));
+            } else {
+                break;
+            }
+        }
+        return new KeyNode(base.pos(), base.kind(), base.name(), base.segments(), List.copyOf(modifiers));
+    }
+
+    private KeyNode basePart() {
         Token t = p.peek();
         if (t.is(Kind.LBRACE)) {
             p.take();
             String v = p.name("a path variable name").value();
             p.expect(Kind.RBRACE, "'}'");
-            return new KeyNode(Pos.of(t), "variable", v, 0);
+            return new KeyNode(Pos.of(t), "variable", v, 0, List.of());
         }
-        if (t.isWord("header") || t.isWord("attribute")) {
+        if (t.isWord("header") || t.isWord("attribute") || t.isWord("query")) {
             p.take();
-            return new KeyNode(Pos.of(t), t.text(), p.name("a " + t.text() + " name").value(), 0);
+            return new KeyNode(Pos.of(t), t.text(), p.name("a " + t.text() + " name").value(), 0, List.of());
+        }
+        if (t.isWord("shared")) {
+            p.take();
+            return new KeyNode(Pos.of(t), "shared", p.string("a shared bucket name"), 0, List.of());
         }
         if (t.isWord("endpoint")) {
             p.take();
-            return new KeyNode(Pos.of(t), "endpoint", null, p.number("the endpoint's path segments (a number)"));
+            return new KeyNode(Pos.of(t), "endpoint", null, p.number("the endpoint's path segments (a number)"),
+                    List.of());
         }
         if (t.isWord("client-address") || t.isWord("route")) {
             p.take();
-            return new KeyNode(Pos.of(t), t.text(), null, 0);
+            return new KeyNode(Pos.of(t), t.text(), null, 0, List.of());
         }
-        throw p.fail(t, "a key part ({variable}, header NAME, attribute NAME, client-address, endpoint N, route)");
-    }
-
-    private MissingNode missing() {
-        Token t = p.take();
-        Token c = p.peek();
-        if (c.isWord("refuse")) {
-            p.take();
-            return new MissingNode(Pos.of(t), "refuse", null, null);
-        }
-        if (c.isWord("fallback")) {
-            p.take();
-            return new MissingNode(Pos.of(t), "fallback", keyPart(), null);
-        }
-        if (c.isWord("shared")) {
-            p.take();
-            return new MissingNode(Pos.of(t), "shared", null, p.string("a shared bucket name"));
-        }
-        throw p.fail(c, "'refuse', 'fallback' or 'shared'");
+        throw p.fail(t, "a key part ({variable}, header NAME, attribute NAME, query NAME, client-address, "
+                + "endpoint N, route, shared \"BUCKET\")");
     }
 }

@@ -96,10 +96,6 @@ final class RuleValidator {
         if (n.member != null) {
             b.member(keyParts(n.member, n.routes));
         }
-        if (n.missing != null) {
-            error(n.missing.pos(), "'missing " + n.missing.choice() + "' is not supported by this model yet: "
-                    + "a key part absent from a request contributes an empty value");
-        }
         if (n.shadow != null) {
             error(n.shadow, "'shadow' is not supported by this model yet: every rule enforces its limit");
         }
@@ -201,6 +197,16 @@ final class RuleValidator {
     }
 
     private KeyPart keyPart(KeyNode k, List<RouteNode> routes) {
+        if (!k.modifiers().isEmpty()) {
+            PolicySyntax.KeyModifier m = k.modifiers().get(0);
+            error(m.pos(), "'" + m.describe() + "' is not supported by this model yet: a key part absent from a"
+                    + " request contributes an empty value");
+            return null;
+        }
+        if (k.kind().equals("query") || k.kind().equals("shared")) {
+            error(k.pos(), "key part '" + k.describe() + "' is not supported by this model yet");
+            return null;
+        }
         try {
             switch (k.kind()) {
                 case "variable":

@@ -32,7 +32,8 @@ class PolicyFuzzTest {
         "0", "-1", "99999999999999999999", "9223372036854775807", "1099511627777", "0s", "1s", "9999999999d", "5x",
         "/", "//", "/**/a", "/{", "/{a}/{a}", "/a?b", "{grant_id}", "{", "header", "attribute", "present",
         "media-type", "content-type", "\"text\"", "\"a/b\"", "endpoint", "client-address", "route", "\u0000",
-        "\ud800", "\ud83d\ude00", "\u00e9", "\t", "GET,", ",POST", "refuse", "fallback", "shared"};
+        "\ud800", "\ud83d\ude00", "\u00e9", "\t", "GET,", ",POST", "or", "or-shared", "or-refuse 401", "substitute \"me\" with", "query",
+        "shared"};
 
     static String shipped(String name) throws IOException {
         try (InputStream in = PolicyFuzzTest.class.getResourceAsStream("/dev/limiter/policy/shipped/" + name + ".policy")) {

@@ -32,9 +32,9 @@ class PolicyParserTest {
     void severalSyntaxErrorsInOneFileAreAllReported() {
         assertEquals(List.of(
                 "f.policy:3:15: expected '*' or HTTP methods such as GET,POST, found path /a",
-                "f.policy:4:13: expected a key part ({variable}, header NAME, attribute NAME, client-address, endpoint N,"
-                        + " route), found 'nothing'",
-                "f.policy:5:9: expected a rule clause (group, route, when, except, key, member, missing, limit, cost,"
+                "f.policy:4:13: expected a key part ({variable}, header NAME, attribute NAME, query NAME, client-address,"
+                        + " endpoint N, route, shared \"BUCKET\"), found 'nothing'",
+                "f.policy:5:9: expected a rule clause (group, route, when, except, key, member, limit, cost,"
                         + " message, override, source, shadow, catch-all) or '}', found 'colour'",
                 "f.policy:6:22: expected a closing '\"', found end of line"),
                 summaries("policy p {\n    rule a {\n        route /a\n        key nothing\n        colour red\n"

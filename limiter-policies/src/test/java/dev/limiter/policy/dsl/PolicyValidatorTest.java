@@ -198,9 +198,21 @@ class PolicyValidatorTest {
 
     @Test
     void constructsTheModelCannotHoldYet() {
-        assertEquals(List.of("t.policy:4:9: 'missing refuse' is not supported by this model yet: a key part absent"
+        assertEquals(List.of("t.policy:4:34: 'or client-address' is not supported by this model yet: a key part"
+                + " absent from a request contributes an empty value"),
+                errors(rule("a", ROUTE + "        key header Authorization or client-address or-refuse 401\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:28: 'or-refuse 401' is not supported by this model yet: a key part absent"
                 + " from a request contributes an empty value"),
-                errors(rule("a", ROUTE + "        missing refuse\n" + LIMIT)));
+                errors(rule("a", ROUTE + "        key header Api-Key or-refuse 401 \"API key required\"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:28: 'or-shared \"anonymous\"' is not supported by this model yet: a key part"
+                + " absent from a request contributes an empty value"),
+                errors(rule("a", ROUTE + "        key header Api-Key or-shared \"anonymous\"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:18: 'substitute \"me\" with header Authorization' is not supported by this"
+                + " model yet: a key part absent from a request contributes an empty value"),
+                errors(rule("a", ROUTE + "        key {id} substitute \"me\" with header Authorization\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:13: key part 'shared \"project\"' is not supported by this model yet",
+                "t.policy:4:31: key part 'query user' is not supported by this model yet"),
+                errors(rule("a", ROUTE + "        key shared \"project\", query user\n" + LIMIT)));
         assertEquals(List.of("t.policy:4:9: 'shadow' is not supported by this model yet: every rule enforces its limit"),
                 errors(rule("a", ROUTE + "        shadow\n" + LIMIT)));
         assertEquals(List.of("t.policy:2:5: 'shadow' is not supported by this model yet: every rule enforces its limit"),
