@@ -30,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@link #swap}); rules in shadow mode count without denying (see {@link Rule#shadow()}); each
  * rule's totals are in {@link #counters(String)}. Operators may {@link #lift} a
  * {@link OverrideKind#LIFTED_WHEN_VERIFIED} rule for a verified key at any time. Closing the
- * gate closes the engine it created (not one it was given).
+ * gate closes the engines it created (for its first policy and for swaps), not one it was given.
  */
 public final class PolicyGate implements AutoCloseable {
     /** Keys each rule's table holds when no capacity is given: 65,536. */
@@ -83,7 +83,8 @@ public final class PolicyGate implements AutoCloseable {
      * policy (and return their concurrency permits to the engine that granted them), requests that
      * start after it see only the new one. A rule whose name, key parts, member parts and limit are
      * unchanged keeps its counter state, per-key raises and lifted keys; every other rule starts
-     * fresh, in a new engine made for the fresh rules (owned and closed by this gate). Rule
+     * fresh, in a new engine made for the fresh rules by the builder's factory (else the discovered
+     * one), owned and closed by this gate. Rule
      * counters are kept by rule name. Swap listeners run after the swap, on this thread.
      *
      * @return the policy replaced
