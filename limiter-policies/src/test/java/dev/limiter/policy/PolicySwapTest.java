@@ -129,6 +129,25 @@ class PolicySwapTest {
     }
 
     @Test
+    void aShadowConcurrencyRuleHoldsItsLeaseUntilTheVerdictCompletes() {
+        Rule shadowStreams = streams(1).toBuilder().shadow(true).build();
+        try (PolicyGate gate = PolicyGate.builder(Policy.named("p").rule(shadowStreams).build())
+                .clock(new ManualClock()).defaultCapacity(16).build()) {
+            Verdict first = get(gate, "/s/a");
+            assertTrue(first.allowed() && first.holdsPermits() && !first.shadowDenied());
+            Verdict second = get(gate, "/s/a");
+            assertTrue(second.allowed() && second.shadowDenied() && !second.holdsPermits());
+            second.complete();
+            first.complete();
+            Verdict third = get(gate, "/s/a");
+            assertFalse(third.shadowDenied(), "completing the first verdict returned its shadow lease");
+            third.complete();
+            assertEquals(2, gate.counters("streams").admitted());
+            assertEquals(1, gate.counters("streams").shadowDenied());
+        }
+    }
+
+    @Test
     void shadowFlagsAreInTheModels() {
         assertNotEquals(calls(2, true), calls(2, false));
         assertNotEquals(calls(2, true).hashCode(), calls(2, false).hashCode());
