@@ -302,7 +302,7 @@ class CompositePropertyTest {
     }
 
     /**
-     * Token-bucket refunds are the inexact ones (EXACTNESS.md section 2): requests naming two token
+     * Token-bucket refunds are the inexact ones (docs/EXACTNESS.md, section 6): requests naming two token
      * buckets and a sliding window race in phases while the clock moves, so that a check denying
      * at commit time makes the engine refund a token bucket that others are moving. Each thread
      * acts at its own offset inside a phase (token buckets need no order between time stamps), so

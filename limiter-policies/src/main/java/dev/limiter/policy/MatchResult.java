@@ -256,9 +256,4 @@ public final class MatchResult {
     KeyBuffer lastMember() {
         return members[size - 1];
     }
-
-    /** Drops the last applied rule (it turned out to be exempt or lifted). */
-    void dropLast() {
-        size--;
-    }
 }

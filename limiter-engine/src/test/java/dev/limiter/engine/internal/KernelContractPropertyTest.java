@@ -78,7 +78,7 @@ class KernelContractPropertyTest {
                 });
     }
 
-    private static Kernel kernel(Case c) {
+    static Kernel kernel(Case c) {
         Duration t = Duration.ofNanos(c.t);
         switch (c.kind) {
             case 0:
