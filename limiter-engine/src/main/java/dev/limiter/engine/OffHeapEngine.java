@@ -61,6 +61,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class OffHeapEngine implements LimiterEngine {
     private final EngineTime time;
+    private final AsyncAcquirer async = new AsyncAcquirer(this);
     private final Clock clock;
     private final Map<String, OffHeapLimiter> limiters;
     private final List<Limiter> ordered;
@@ -133,6 +134,12 @@ public final class OffHeapEngine implements LimiterEngine {
 
     EngineTime time() {
         return time;
+    }
+
+    /** @return asynchronous acquire for this engine's rate limits: waits without parking a thread */
+    public AsyncAcquirer async() {
+        checkOpen();
+        return async;
     }
 
     /**
