@@ -135,7 +135,7 @@ class QuotaKernelPropertyTest {
         CardinalityKernel[] kernels = {base, base};
         UnsafeBuffer parents = new UnsafeBuffer(ByteBuffer.allocateDirect(8 * KEYS));
         UnsafeBuffer members = new UnsafeBuffer(ByteBuffer.allocateDirect(8 * KEYS * MEMBERS));
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         java.util.Set<Long>[] admitted = new java.util.Set[] {new java.util.HashSet<Long>(), new java.util.HashSet<Long>()};
         Decision d = new Decision();
         for (Op op : ops) {
