@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backend failures and disconnects.
  */
 class RateLimitHandlerTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** One client per test: a pooled connection never outlives the server it was made to (ports are reused). */
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String SEND = "/v3/grants/g1/messages/send";
 
     static PolicyGate gate(Policy policy) {
@@ -60,8 +61,8 @@ class RateLimitHandlerTest {
         }
     }
 
-    static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest.Builder multipartSend(NettyGateway gw, String target) {
@@ -189,7 +190,7 @@ class RateLimitHandlerTest {
     void aPermitIsHeldWhileServedAndComesBackWhenTheResponseIsWritten(boolean aggregate) throws Exception {
         try (PolicyGate gate = gate(oneAtATime());
              NettyGateway gw = new NettyGateway(RateLimitHandler.builder(gate), aggregate)) {
-            CompletableFuture<HttpResponse<String>> first = CLIENT.sendAsync(HttpRequest.newBuilder(gw.uri("/x"))
+            CompletableFuture<HttpResponse<String>> first = client.sendAsync(HttpRequest.newBuilder(gw.uri("/x"))
                     .header("Authorization", "a").header("X-Backend", "wait").build(), HttpResponse.BodyHandlers.ofString());
             ChannelHandlerContext serving = gw.awaitWaiting();
             HttpResponse<String> second = send(HttpRequest.newBuilder(gw.uri("/x")).header("Authorization", "a"));

@@ -20,7 +20,8 @@ import java.util.Objects;
 /**
  * A servlet filter that asks a {@link PolicyGate} about every request and either passes it on or
  * answers it with the verdict's ready response (429 with its headers and JSON body, or the 400/401
- * refusal of an unparseable path or a missing key).
+ * refusal of an unparseable path or a missing key). A request answered here with a body is
+ * answered with {@code Connection: close}: its body is never read.
  *
  * <pre>{@code
  * PolicyGate gate = PolicyGate.of(NylasV3.policy(), Clock.system());
@@ -95,6 +96,7 @@ public final class RateLimitFilter implements Filter {
                 Map<String, String> headers = v.headers();
                 String body = v.body();
                 complete(v);
+                closeIfBodyUnread(request, response);
                 answer(response, status, headers, body);
                 return;
             }
@@ -163,8 +165,20 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
+        closeIfBodyUnread((HttpServletRequest) req, response);
         answer(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, Map.of("Content-Type", "application/json"),
                 UNAVAILABLE_BODY);
+    }
+
+    /**
+     * A request answered here keeps its body unread, and reading an unbounded body just to keep the
+     * connection would let a denied client make the server work; the container closes such a
+     * connection after the response, so say so, and the client does not reuse it.
+     */
+    private static void closeIfBodyUnread(HttpServletRequest request, HttpServletResponse response) {
+        if (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+            response.setHeader("Connection", "close");
+        }
     }
 
     /** Writes a complete response; a client that has gone away is not an error of this filter. */

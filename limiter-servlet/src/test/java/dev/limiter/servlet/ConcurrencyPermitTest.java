@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * admitted under a limit of one concurrent request per caller (and Nylas v2's five per account).
  */
 class ConcurrencyPermitTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** One client per test: a pooled connection never outlives the server it was made to (ports are reused). */
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** One request at a time per Authorization value, on every path. */
     static Policy oneAtATime() {
@@ -48,8 +49,8 @@ class ConcurrencyPermitTest {
         return backend == null ? b : b.header("X-Backend", backend);
     }
 
-    private static int status(HttpRequest.Builder b) throws Exception {
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    private int status(HttpRequest.Builder b) throws Exception {
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     private static <T> T await(CompletableFuture<T> f) throws Exception {
@@ -61,9 +62,9 @@ class ConcurrencyPermitTest {
         try (PolicyGate gate = RateLimitFilterTest.gate(oneAtATime());
              JettyGateway gw = new JettyGateway(RateLimitFilter.of(gate))) {
             CompletableFuture<HttpResponse<String>> first =
-                    CLIENT.sendAsync(request(gw, "wait").build(), HttpResponse.BodyHandlers.ofString());
+                    client.sendAsync(request(gw, "wait").build(), HttpResponse.BodyHandlers.ofString());
             gw.awaitEntered();
-            HttpResponse<String> second = CLIENT.send(request(gw, null).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> second = client.send(request(gw, null).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(429, second.statusCode(), "the first holds the only permit");
             assertEquals("\"one\";q=1;qu=\"concurrent-requests\"", second.headers().firstValue("RateLimit-Policy").orElseThrow());
             assertEquals("{\"message\": \"Too many concurrent requests\", \"type\": \"rate_limit_error\"}", second.body());
@@ -93,7 +94,7 @@ class ConcurrencyPermitTest {
         try (PolicyGate gate = RateLimitFilterTest.gate(oneAtATime());
              JettyGateway gw = new JettyGateway(RateLimitFilter.of(gate))) {
             CompletableFuture<HttpResponse<String>> first =
-                    CLIENT.sendAsync(request(gw, "async").build(), HttpResponse.BodyHandlers.ofString());
+                    client.sendAsync(request(gw, "async").build(), HttpResponse.BodyHandlers.ofString());
             AsyncContext ac = gw.awaitAsync();
             assertEquals(429, status(request(gw, null)), "the servlet returned, but the async request still holds it");
             assertEquals("returned", gw.awaitFinished(), "the denied request");
@@ -141,7 +142,7 @@ class ConcurrencyPermitTest {
              JettyGateway gw = new JettyGateway(RateLimitFilter.of(gate))) {
             List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                held.add(CLIENT.sendAsync(HttpRequest.newBuilder(gw.uri("/messages?limit=5"))
+                held.add(client.sendAsync(HttpRequest.newBuilder(gw.uri("/messages?limit=5"))
                         .header("Authorization", "Bearer t").header("X-Backend", "async").build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
@@ -149,7 +150,7 @@ class ConcurrencyPermitTest {
             for (int i = 0; i < 5; i++) {
                 serving.add(gw.awaitAsync());
             }
-            HttpResponse<String> sixth = CLIENT.send(HttpRequest.newBuilder(gw.uri("/messages"))
+            HttpResponse<String> sixth = client.send(HttpRequest.newBuilder(gw.uri("/messages"))
                     .header("Authorization", "Bearer t").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(429, sixth.statusCode());
             assertEquals("{\"message\": \"Too many concurrent query requests\", \"type\": \"invalid_request_error\"}",
@@ -163,7 +164,7 @@ class ConcurrencyPermitTest {
             JettyGateway.ok((jakarta.servlet.http.HttpServletResponse) one.getResponse());
             one.complete();
             assertEquals("async complete", gw.awaitFinished());
-            held.add(CLIENT.sendAsync(HttpRequest.newBuilder(gw.uri("/messages")).header("Authorization", "Bearer t")
+            held.add(client.sendAsync(HttpRequest.newBuilder(gw.uri("/messages")).header("Authorization", "Bearer t")
                     .header("X-Backend", "async").build(), HttpResponse.BodyHandlers.ofString()));
             serving.add(gw.awaitAsync());             // one of the five finished: its permit came back, and is held again
             assertEquals(429, status(HttpRequest.newBuilder(gw.uri("/messages")).header("Authorization", "Bearer t")),

@@ -183,6 +183,7 @@ final class JettyGateway implements AutoCloseable {
             backendCalls.incrementAndGet();
             String how = req.getHeader("X-Backend");
             if (how == null) {
+                req.getInputStream().readAllBytes();     // a body left unread would make Jetty close the connection
                 ok(resp);
                 return;
             }

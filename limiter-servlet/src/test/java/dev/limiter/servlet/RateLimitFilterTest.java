@@ -23,14 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every header and its body, the 400/401 refusals, and the raw request target.
  */
 class RateLimitFilterTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** One client per test: a pooled connection never outlives the server it was made to (ports are reused). */
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     static PolicyGate gate(dev.limiter.policy.Policy policy) {
         return PolicyGate.builder(policy).clock(new ManualClock()).build();
     }
 
-    static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** @return the headers and body the twin gate renders for {@code request}, completing its verdict */
@@ -115,6 +116,8 @@ class RateLimitFilterTest {
                     + "\", \"type\": \"invalid_request_error\"}";
             assertEquals(body, denied.body());
             assertEquals(String.valueOf(body.length()), denied.headers().firstValue("Content-Length").orElseThrow());
+            assertEquals("close", denied.headers().firstValue("Connection").orElse(null),
+                    "its body was never read, so the connection is not reused");
         }
     }
 
