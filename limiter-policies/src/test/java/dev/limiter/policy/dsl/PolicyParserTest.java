@@ -51,7 +51,7 @@ class PolicyParserTest {
 
     @Test
     void lexicalErrors() {
-        assertEquals(List.of("f.policy:1:8: expected a word, string, number, path or one of { } , = *, found '@'",
+        assertEquals(List.of("f.policy:1:8: expected a word, string, number, path or one of { } ( ) , = *, found '@'",
                 "f.policy:1:9: expected a policy name (a word or a quoted string), found end of line",
                 "f.policy:1:9: expected '}' closing the policy opened at line 1, found end of file"),
                 summaries("policy @"));
