@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Replays timed requests through a policy's gate on a {@link ManualClock} (no real time passes)
  * and counts what happened: per rule admitted and denied, denials per message, admitted and denied
- * per time bucket, and the Retry-After of each denial. A request admitted by a concurrency rule
+ * per time bucket, and the Retry-After of each denial; requests refused for a missing or malformed
+ * key (nothing counted) are a category of their own, by status and message. A request admitted by a concurrency rule
  * completes at once.
  */
 final class Simulation {
@@ -28,11 +29,16 @@ final class Simulation {
     final long bucketNanos;
     final long[] admittedPerBucket;
     final long[] deniedPerBucket;
+    final long[] refusedPerBucket;
+    /** Per rule: admitted, denied (over its limit), refused (a key part missing or malformed). */
     final Map<String, long[]> perRule = new LinkedHashMap<>();
     final Map<String, Long> denialsByMessage = new LinkedHashMap<>();
+    /** Refusals, counted nowhere, by {@code STATUS message}. */
+    final Map<String, Long> refusalsByReason = new LinkedHashMap<>();
     long requests;
     long admitted;
     long denied;
+    long refused;
     long unmatched;
     private long[] retryAfter = new long[1024];
     private int denials;
@@ -44,8 +50,9 @@ final class Simulation {
         int n = (int) Math.min(buckets, (this.durationNanos + bucketNanos - 1) / bucketNanos);
         this.admittedPerBucket = new long[n];
         this.deniedPerBucket = new long[n];
+        this.refusedPerBucket = new long[n];
         for (Rule r : policy.rules()) {
-            perRule.put(r.name(), new long[2]);
+            perRule.put(r.name(), new long[3]);
         }
     }
 
@@ -78,6 +85,15 @@ final class Simulation {
                 perRule.get(v.appliedRule(i).name())[0]++;
             }
             v.complete();
+            return;
+        }
+        if (v.refused()) {
+            refused++;
+            refusedPerBucket[bucket]++;
+            if (v.rule() != null) {
+                perRule.get(v.rule().name())[2]++;
+            }
+            refusalsByReason.merge(v.status() + " " + v.message(), 1L, Long::sum);
             return;
         }
         denied++;

@@ -26,17 +26,28 @@ final class SimulationPage {
                 + "table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 10px;"
                 + "text-align:right}td:first-child,th:first-child{text-align:left}.a{fill:#2e7d32}.d{fill:#c62828}"
                 + "</style></head><body>\n<h1>").append(escape(title)).append("</h1>\n<p>")
-                .append(String.format(Locale.ROOT, "%d requests over %.3f s: %d admitted, %d denied, %d matched no rule.",
-                        s.requests, s.seconds(), s.admitted, s.denied, s.unmatched)).append("</p>\n");
+                .append(String.format(Locale.ROOT, "%d requests over %.3f s: %d admitted, %d denied, %d refused"
+                        + " (missing key), %d matched no rule.", s.requests, s.seconds(), s.admitted, s.denied, s.refused,
+                        s.unmatched)).append("</p>\n");
         chart(h, s);
-        h.append("<h2>Per rule</h2>\n<table><tr><th>rule</th><th>admitted</th><th>admitted/s</th><th>denied</th></tr>\n");
+        h.append("<h2>Per rule</h2>\n<table><tr><th>rule</th><th>admitted</th><th>admitted/s</th><th>denied</th>"
+                + "<th>refused</th></tr>\n");
         for (Map.Entry<String, long[]> e : s.perRule.entrySet()) {
-            if (e.getValue()[0] + e.getValue()[1] == 0) {
+            if (e.getValue()[0] + e.getValue()[1] + e.getValue()[2] == 0) {
                 continue;
             }
             h.append("<tr><td>").append(escape(e.getKey())).append("</td><td>").append(e.getValue()[0])
                     .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", e.getValue()[0] / s.seconds()))
-                    .append("</td><td>").append(e.getValue()[1]).append("</td></tr>\n");
+                    .append("</td><td>").append(e.getValue()[1]).append("</td><td>").append(e.getValue()[2])
+                    .append("</td></tr>\n");
+        }
+        if (!s.refusalsByReason.isEmpty()) {
+            h.append("</table>\n<h2>Refused for a missing or malformed key</h2>\n<table><tr><th>status and message</th>"
+                    + "<th>refusals</th></tr>\n");
+            for (Map.Entry<String, Long> e : s.refusalsByReason.entrySet()) {
+                h.append("<tr><td>").append(escape(e.getKey())).append("</td><td>").append(e.getValue())
+                        .append("</td></tr>\n");
+            }
         }
         h.append("</table>\n<h2>Denials by message</h2>\n<table><tr><th>message</th><th>denials</th></tr>\n");
         for (Map.Entry<String, Long> e : s.denialsByMessage.entrySet()) {

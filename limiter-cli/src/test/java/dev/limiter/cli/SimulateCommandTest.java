@@ -85,4 +85,16 @@ class SimulateCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith(trace + ":2: "), r.err());
     }
+
+    @Test
+    void missingKeyRefusalsAreTheirOwnCategory() {
+        Run r = Run.of("simulate", "--policy", "shipped:nylas-v3", "--rate", "100", "--duration", "1s", "--keys", "1",
+                "--request", "GET /v3/grants/me/messages");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("admitted 0 (0.0/s), denied 0 (0.0/s), refused 100, matched no rule 0\n"), r.out());
+        assertTrue(r.out().contains("\n       100  401 An API key or access token (Authorization: Bearer ...) is"
+                + " required\n"), r.out());
+        assertTrue(r.out().contains("nylas3-email                          0          0.0          0        100\n"),
+                r.out());
+    }
 }

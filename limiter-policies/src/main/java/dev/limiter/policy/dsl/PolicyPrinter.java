@@ -144,6 +144,13 @@ public final class PolicyPrinter {
         return sb.toString();
     }
 
+    /** @return one key part with its substitute, fallbacks and missing-key choice, as a {@code key} clause writes it */
+    public static String keyPart(KeyPart k) {
+        StringBuilder sb = new StringBuilder();
+        chain(sb, k);
+        return sb.toString();
+    }
+
     /**
      * A part, its substitute, its fallbacks in order (each with its own substitute, in parentheses)
      * and the last fallback's choice for a missing value: {@code header A or client-address
