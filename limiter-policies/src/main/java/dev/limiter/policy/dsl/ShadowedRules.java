@@ -11,7 +11,9 @@ import java.util.List;
  * one when, for every route of the later rule, the earlier rule has a route for at least the same
  * methods whose template matches every path the later route matches and is strictly more specific,
  * and the earlier rule's conditions are among the later rule's (so it applies whenever the later
- * one would). The earlier rule then always wins the group.
+ * one would). The earlier rule then always wins the group. Regular and catch-all rules are compared
+ * only among their own kind; a catch-all rule never applies when one regular rule (of its group,
+ * or of the policy without a group) covers every route of it at any specificity ({@link #displaces}).
  */
 final class ShadowedRules {
     private final PolicyErrors errors;
