@@ -87,14 +87,20 @@ class SimulateCommandTest {
     }
 
     @Test
-    void missingKeyRefusalsAreTheirOwnCategory() {
+    void missingKeyRefusalsAreTheirOwnCategory(@TempDir Path dir) throws IOException {
+        Path html = dir.resolve("sim.html");
         Run r = Run.of("simulate", "--policy", "shipped:nylas-v3", "--rate", "100", "--duration", "1s", "--keys", "1",
-                "--request", "GET /v3/grants/me/messages");
+                "--request", "GET /v3/grants/me/messages", "--html", html.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("admitted 0 (0.0/s), denied 0 (0.0/s), refused 100, matched no rule 0\n"), r.out());
         assertTrue(r.out().contains("\n       100  401 An API key or access token (Authorization: Bearer ...) is"
                 + " required\n"), r.out());
         assertTrue(r.out().contains("nylas3-email                          0          0.0          0        100\n"),
                 r.out());
+        String page = Files.readString(html);
+        assertTrue(page.contains("<td>nylas3-email</td><td>0</td><td>0.0</td><td>0</td><td>100</td>"), page);
+        assertTrue(page.contains("<title>2 refused</title>"), page);
+        assertTrue(page.contains("<td>401 An API key or access token (Authorization: Bearer ...) is required</td>"
+                + "<td>100</td>"), page);
     }
 }
