@@ -1,8 +1,6 @@
 package dev.limiter.policy;
 
-import dev.limiter.Checks;
 import dev.limiter.Decision;
-import dev.limiter.LimiterEngine;
 import dev.limiter.Outcome;
 
 import java.util.Map;
@@ -20,10 +18,17 @@ import java.util.Map;
  * completed verdict throws {@link IllegalStateException} (it may already describe another
  * request). A gateway that completes every verdict decides without allocating. Not thread-safe:
  * hand a verdict from thread to thread, not to two at once.
+ *
+ * <p><b>Shadow mode.</b> Rules in shadow mode never deny; when one would have,
+ * {@link #shadowDenied()} says so and {@link #shadowHeaderValue()} names the rules, for a gateway
+ * that wants to tell the client (an optional {@value #SHADOW_HEADER} header: it is not among
+ * {@link #headers()}, since announcing a limit not yet enforced is the operator's choice).
  */
 public final class Verdict {
     /** The HTTP status of a denial. */
     public static final int TOO_MANY_REQUESTS = 429;
+    /** The optional response header naming the shadow rules that would have denied the request. */
+    public static final String SHADOW_HEADER = "X-RateLimit-Shadow";
 
     private final Policy policy;
     private final Rule[] applied;
@@ -36,15 +41,16 @@ public final class Verdict {
     private long resetAfterNanos;
     private int refusalStatus;
     private String refusalMessage;
-    private final LimiterEngine engine;
-    private final Checks held;
+    private final Rule[] shadowDenied;
+    private int shadowCount;
+    private final HeldPermits held;
     /** Starts true: a verdict is free for its evaluator until it has been handed out. */
     private volatile boolean completed = true;
 
-    Verdict(Policy policy, LimiterEngine engine, Checks held) {
+    Verdict(Policy policy, HeldPermits held) {
         this.policy = policy;
         this.applied = new Rule[policy.rules().size()];
-        this.engine = engine;
+        this.shadowDenied = new Rule[policy.rules().size()];
         this.held = held;
     }
 
@@ -103,10 +109,58 @@ public final class Verdict {
             applied[i] = null;
         }
         ruleCount = 0;
+        for (int i = 0; i < shadowCount; i++) {
+            shadowDenied[i] = null;
+        }
+        shadowCount = 0;
     }
 
     void addApplied(Rule r) {
         applied[ruleCount++] = r;
+    }
+
+    void addShadowDenied(Rule r) {
+        shadowDenied[shadowCount++] = r;
+    }
+
+    /**
+     * @return whether a rule in shadow mode would have denied this request (it was not denied for
+     *     that; {@link #allowed()} says what the enforcing rules decided)
+     */
+    public boolean shadowDenied() {
+        owned();
+        return shadowCount > 0;
+    }
+
+    /** @return how many shadow rules would have denied this request */
+    public int shadowDeniedCount() {
+        owned();
+        return shadowCount;
+    }
+
+    /** @return the {@code i}-th shadow rule that would have denied this request, in policy order */
+    public Rule shadowDeniedRule(int i) {
+        owned();
+        if (i < 0 || i >= shadowCount) {
+            throw new IndexOutOfBoundsException("shadow rule " + i + " of " + shadowCount);
+        }
+        return shadowDenied[i];
+    }
+
+    /**
+     * @return the value of the optional {@value #SHADOW_HEADER} header: the names of the shadow
+     *     rules that would have denied, comma-separated; null when none would have. Built on each call.
+     */
+    public String shadowHeaderValue() {
+        owned();
+        if (shadowCount == 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(shadowDenied[0].name());
+        for (int i = 1; i < shadowCount; i++) {
+            sb.append(", ").append(shadowDenied[i].name());
+        }
+        return sb.toString();
     }
 
     /** @return the policy that decided */
@@ -235,17 +289,8 @@ public final class Verdict {
             }
             completed = true;
         }
-        if (held == null) {
-            return;
-        }
-        if (!engine.isClosed()) {
-            try {
-                engine.releaseAll(held, engine.clock().nanoTime());
-            } catch (IllegalStateException closedMeanwhile) {
-                if (!engine.isClosed()) {
-                    throw closedMeanwhile;
-                }
-            }
+        if (held != null) {
+            held.release(); // into the engines that granted them, whatever the gate swapped to since
         }
     }
 
@@ -267,7 +312,8 @@ public final class Verdict {
         }
         if (allowed()) {
             return "Verdict[allowed" + (rule == null ? ", no rule applied" : " by " + rule.name() + ", remaining "
-                    + remaining) + (holdsPermits() ? ", holds permits" : "") + "]";
+                    + remaining) + (holdsPermits() ? ", holds permits" : "")
+                    + (shadowCount > 0 ? ", shadow-denied by " + shadowHeaderValue() : "") + "]";
         }
         return "Verdict[" + outcome + " by " + rule.name() + ": 429 " + body() + " " + headers() + "]";
     }

@@ -32,7 +32,7 @@ class RateLimitHeadersTest {
 
     private static Verdict verdict(Outcome outcome, Rule deciding, long remaining, long retry, long reset,
                                    List<Rule> applied) {
-        Verdict v = new Verdict(POLICY, null, null).handOut();
+        Verdict v = new Verdict(POLICY, null).handOut();
         v.set(new Decision().set(outcome, deciding.limit(), 0, remaining, retry, reset), deciding);
         applied.forEach(v::addApplied);
         return v;
