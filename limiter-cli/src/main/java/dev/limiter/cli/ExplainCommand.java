@@ -74,7 +74,11 @@ final class ExplainCommand implements Callable<Integer> {
                 m.size(), m.size() == 1 ? "" : "s", p.name(), p.version(), m.size() == 1 ? "ies" : "y");
         for (int i = 0; i < m.size(); i++) {
             Rule rule = m.rule(i);
-            out.printf("%n  %s%s%n", rule.name(), rule.group() == null ? "" : " (group " + rule.group() + ")");
+            out.printf("%n  %s%s%s%n", rule.name(), rule.group() == null ? "" : " (group " + rule.group() + ")",
+                    rule.catchAll() ? " catch-all" : "");
+            if (p.shadows(rule)) {
+                out.printf("    shadow   counts, never denies%n");
+            }
             out.printf("    route    %s%n", m.route(i));
             out.printf("    key      %s%n", key(rule.key(), RequestOptions.keyParts(m.key(i))));
             if (!rule.member().isEmpty()) {

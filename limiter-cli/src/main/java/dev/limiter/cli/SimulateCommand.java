@@ -186,8 +186,8 @@ final class SimulateCommand implements Callable<Integer> {
         for (Map.Entry<String, long[]> e : s.perRule.entrySet()) {
             long[] c = e.getValue();
             if (c[0] + c[1] + c[2] > 0) {
-                out.printf(Locale.ROOT, "%-28s %10d %12.1f %10d %10d%n", e.getKey(), c[0], c[0] / s.seconds(), c[1],
-                        c[2]);
+                String name = s.policy.shadows(s.policy.rule(e.getKey())) ? e.getKey() + " (shadow)" : e.getKey();
+                out.printf(Locale.ROOT, "%-28s %10d %12.1f %10d %10d%n", name, c[0], c[0] / s.seconds(), c[1], c[2]);
             }
         }
         if (!s.denialsByMessage.isEmpty()) {
@@ -195,6 +195,10 @@ final class SimulateCommand implements Callable<Integer> {
             s.denialsByMessage.forEach((m, n) -> out.printf("%10d  %s%n", n, m));
             out.printf("retry-after of denials: p50 %s, p90 %s, p99 %s, max %s%n", time(s.retryAfterQuantile(0.5)),
                     time(s.retryAfterQuantile(0.9)), time(s.retryAfterQuantile(0.99)), time(s.retryAfterQuantile(1)));
+        }
+        if (s.shadowDenied > 0) {
+            out.printf("%nshadow rules (never deny): %d requests would have been denied%n", s.shadowDenied);
+            s.shadowDenials.forEach((rule, n) -> out.printf("%10d  %s%n", n, rule));
         }
         if (!s.refusalsByReason.isEmpty()) {
             out.printf("%nrefused for a missing or malformed key (nothing counted), by status and message:%n");

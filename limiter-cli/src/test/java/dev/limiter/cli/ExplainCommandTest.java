@@ -34,7 +34,7 @@ class ExplainCommandTest {
         Run r = Run.of("explain", "--policy", "shipped:nylas-v3", "GET", "/v3/grants/me/other", "-H",
                 "Authorization: Bearer k");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("\n  nylas3-grant-endpoints (group api-type)\n"), r.out());
+        assertTrue(r.out().contains("\n  nylas3-grant-endpoints (group api-type) catch-all\n"), r.out());
         assertTrue(r.out().contains(" = \"bearer k\" (its substitute)\n"), r.out());
         assertTrue(r.out().endsWith("matched but dropped:\n  nylas3-application-endpoints: rule nylas3-grant-endpoints"
                 + " of group api-type matched more specifically\n"), r.out());

@@ -103,4 +103,21 @@ class SimulateCommandTest {
         assertTrue(page.contains("<td>401 An API key or access token (Authorization: Bearer ...) is required</td>"
                 + "<td>100</td>"), page);
     }
+
+    @Test
+    void aShadowRuleNeverDeniesAndSaysWhatItWouldHaveDenied(@TempDir Path dir) throws IOException {
+        Path policy = dir.resolve("shadow.policy");
+        Files.writeString(policy, "policy p {\n    rule a {\n        shadow\n        route GET /a/{id}\n        key {id}\n"
+                + "        limit fixed-window 10 per 1s\n        source \"d\" row r\n    }\n}\n");
+        Run r = Run.of("simulate", "--policy", policy.toString(), "--rate", "100", "--duration", "1s", "--keys", "1",
+                "--request", "GET /a/{key}");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("admitted 100 (100.0/s), denied 0 (0.0/s), refused 0, matched no rule 0\n"), r.out());
+        assertTrue(r.out().contains("a (shadow)                           10         10.0         90          0\n"),
+                r.out());
+        assertTrue(r.out().contains("shadow rules (never deny): 90 requests would have been denied\n        90  a\n"),
+                r.out());
+        Run explain = Run.of("explain", "--policy", policy.toString(), "GET", "/a/x");
+        assertTrue(explain.out().contains("\n  a\n    shadow   counts, never denies\n"), explain.out());
+    }
 }

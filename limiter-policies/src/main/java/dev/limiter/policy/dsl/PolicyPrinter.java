@@ -39,6 +39,9 @@ public final class PolicyPrinter {
         sb.append("policy ").append(name(p.name())).append(" {\n");
         sb.append(INDENT).append("version ").append(name(p.version())).append('\n');
         sb.append(INDENT).append("error-type ").append(quote(p.errorType())).append('\n');
+        if (p.shadow()) {
+            sb.append(INDENT).append("shadow\n");
+        }
         for (Provenance s : p.provenance()) {
             sb.append(INDENT).append(source(s)).append('\n');
         }
@@ -77,6 +80,9 @@ public final class PolicyPrinter {
         }
         if (r.catchAll()) {
             sb.append(in).append("catch-all\n");
+        }
+        if (r.shadow()) {
+            sb.append(in).append("shadow\n");
         }
         for (Route route : r.routes()) {
             sb.append(in).append("route ").append(route.methods().isEmpty() ? "*" : String.join(",", route.methods()))

@@ -23,7 +23,7 @@ import java.util.Locale;
  * Turns one parsed rule block into a {@link Rule}, reporting at the offending clause whatever the
  * model would refuse: unknown algorithms and override kinds, options that do not suit the
  * algorithm, costs above what the limit grants at once, key variables some route lacks, missing-key
- * choices that cannot apply, and the constructs this model cannot hold yet.
+ * choices that cannot apply.
  */
 final class RuleValidator {
     static final String ALGORITHMS = "token-bucket, fixed-window, sliding-window, concurrency, quota or cardinality";
@@ -92,7 +92,7 @@ final class RuleValidator {
             b.member(keys.keyParts(n.member, n.routes));
         }
         if (n.shadow != null) {
-            error(n.shadow, "'shadow' is not supported by this model yet: every rule enforces its limit");
+            b.shadow(true);
         }
         if (n.message != null) {
             b.message(n.message.value());

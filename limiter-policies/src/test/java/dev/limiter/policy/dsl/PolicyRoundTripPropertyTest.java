@@ -20,7 +20,8 @@ import static org.quicktheories.QuickTheory.qt;
 class PolicyRoundTripPropertyTest {
     /** Constructs that at least one policy in twenty must use, so the property covers them. */
     private static final List<String> CONSTRUCTS = List.of("catch-all", " or ", "or-shared ", "or-refuse ",
-            " substitute ", "query ", "shared \"", "(", "member ");
+            " substitute ", "query ", "shared \"", "(", "member ",
+            "\"\n    shadow\n", "        shadow\n");
     private static final int EXAMPLES = Integer.getInteger("limiter.property.examples", 1000);
 
     @Test
@@ -47,7 +48,7 @@ class PolicyRoundTripPropertyTest {
                     () -> "only " + covered.getOrDefault(construct, 0) + " policies use '" + construct + "'");
         }
         System.out.println("round trip: " + distinct.size() + " distinct generated policies; policies per construct: "
-                + covered);
+                + covered.toString().replace("\n", "\\n"));
     }
 
     private static Policy parse(String text) {

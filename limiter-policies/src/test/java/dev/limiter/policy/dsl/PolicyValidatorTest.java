@@ -1,12 +1,15 @@
 package dev.limiter.policy.dsl;
 
+import dev.limiter.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every validation rule, each with its exact message and position. */
 class PolicyValidatorTest {
@@ -245,11 +248,19 @@ class PolicyValidatorTest {
     }
 
     @Test
-    void constructsTheModelCannotHoldYet() {
-        assertEquals(List.of("t.policy:4:9: 'shadow' is not supported by this model yet: every rule enforces its limit"),
-                errors(rule("a", ROUTE + "        shadow\n" + LIMIT)));
-        assertEquals(List.of("t.policy:2:5: 'shadow' is not supported by this model yet: every rule enforces its limit"),
-                errors("    shadow\n" + rule("a", ROUTE + LIMIT)));
+    void shadowIsAFlagOfARuleOrOfTheWholePolicy() throws InvalidPolicyException {
+        Policy ruleShadow = PolicyParser.parse("t.policy", "policy p {\n" + rule("a", ROUTE + "        shadow\n" + LIMIT)
+                + rule("b", "        route * /b\n" + LIMIT) + "}\n").policy();
+        assertTrue(ruleShadow.rule("a").shadow());
+        assertFalse(ruleShadow.rule("b").shadow());
+        assertFalse(ruleShadow.shadow());
+        Policy policyShadow = PolicyParser.parse("t.policy", "policy p {\n    shadow\n" + rule("a", ROUTE + LIMIT) + "}\n")
+                .policy();
+        assertTrue(policyShadow.shadow());
+        assertFalse(policyShadow.rule("a").shadow());
+        assertTrue(PolicyPrinter.print(policyShadow).startsWith("policy p {\n    version \"1\"\n"
+                + "    error-type \"rate_limit_exceeded\"\n    shadow\n"), PolicyPrinter.print(policyShadow));
+        assertTrue(PolicyPrinter.print(ruleShadow).contains("    rule a {\n        shadow\n"), PolicyPrinter.print(ruleShadow));
     }
 
     @Test

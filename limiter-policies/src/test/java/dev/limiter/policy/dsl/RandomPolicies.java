@@ -55,7 +55,7 @@ final class RandomPolicies {
 
     private Policy policy() {
         Policy.Builder p = Policy.named(NAMES[pick(NAMES.length)]).version(coin() ? "2024-06" : NAMES[pick(NAMES.length)])
-                .errorType(TEXTS[pick(TEXTS.length)]);
+                .errorType(TEXTS[pick(TEXTS.length)]).shadow(pick(8) == 0);
         for (int i = pick(3); i > 0; i--) {
             p.source(NAMES[pick(NAMES.length)], NAMES[pick(NAMES.length)]);
         }
@@ -94,6 +94,7 @@ final class RandomPolicies {
         if (catchAll) {
             b.catchAll();
         }
+        b.shadow(pick(4) == 0);
         Algorithm algorithm = Algorithm.values()[pick(Algorithm.values().length)];
         Limit limit = limit(algorithm, coin() ? name : "limit " + index);
         boolean counted = algorithm == Algorithm.CONCURRENCY || algorithm == Algorithm.CARDINALITY;
