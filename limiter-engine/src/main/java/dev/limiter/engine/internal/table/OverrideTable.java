@@ -1,4 +1,6 @@
-package dev.limiter.engine.internal;
+package dev.limiter.engine.internal.table;
+
+import dev.limiter.engine.internal.kernel.Kernel;
 
 import java.util.Arrays;
 
@@ -19,13 +21,13 @@ import java.util.Arrays;
  * Offsets are slot state offsets (>= KeyTable.STATE_OFFSET > 0), so 0 marks an empty entry.
  */
 /** An immutable map from slot offset to override kernel; thread-safe by immutability. */
-public final class KernelOverrides {
+public final class OverrideTable {
     private final int[] offsets;
     private final Kernel[] kernels;
     private final int mask;
     private final int size;
 
-    private KernelOverrides(int[] offsets, Kernel[] kernels, int size) {
+    private OverrideTable(int[] offsets, Kernel[] kernels, int size) {
         this.offsets = offsets;
         this.kernels = kernels;
         this.mask = offsets.length - 1;
@@ -33,7 +35,7 @@ public final class KernelOverrides {
     }
 
     /** @return a map holding only {@code offset -> kernel} */
-    public static KernelOverrides of(int offset, Kernel kernel) {
+    public static OverrideTable of(int offset, Kernel kernel) {
         return build(new int[] {offset}, new Kernel[] {kernel}, 1);
     }
 
@@ -41,7 +43,7 @@ public final class KernelOverrides {
         return (int) ((offset * 0x9E3779B97F4A7C15L) >>> 40) & mask;
     }
 
-    private static KernelOverrides build(int[] offs, Kernel[] ks, int n) {
+    private static OverrideTable build(int[] offs, Kernel[] ks, int n) {
         int cap = Integer.highestOneBit(Math.max(2, n * 2 + 1)) << 1;
         int[] o = new int[cap];
         Kernel[] k = new Kernel[cap];
@@ -53,7 +55,7 @@ public final class KernelOverrides {
             o[at] = offs[i];
             k[at] = ks[i];
         }
-        return new KernelOverrides(o, k, n);
+        return new OverrideTable(o, k, n);
     }
 
     /** @return the override kernel of {@code offset}, or {@code fallback} */
@@ -72,7 +74,7 @@ public final class KernelOverrides {
     }
 
     /** @return a map with {@code offset -> kernel} added or replaced */
-    public KernelOverrides with(int offset, Kernel kernel) {
+    public OverrideTable with(int offset, Kernel kernel) {
         int[] offs = new int[size + 1];
         Kernel[] ks = new Kernel[size + 1];
         int n = 0;
@@ -88,7 +90,7 @@ public final class KernelOverrides {
     }
 
     /** @return a map without {@code offset}, or null when it would be empty */
-    public KernelOverrides without(int offset) {
+    public OverrideTable without(int offset) {
         int[] offs = new int[size];
         Kernel[] ks = new Kernel[size];
         int n = 0;

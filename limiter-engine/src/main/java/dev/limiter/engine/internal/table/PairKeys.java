@@ -1,11 +1,14 @@
-package dev.limiter.engine.internal;
+package dev.limiter.engine.internal.table;
 
 /*
  * Keys of (parent, member) pairs for cardinality limits, in their own KeyTable.
  *
  * 64-bit pairs: claim = fmix64(parent ^ SALT) (a bijection of the parent), publish = member ^ SALT2;
- * distinct pairs get distinct fingerprints except where a half is 0 and is remapped (one value of
- * 2^64 on each side). Strings are first reduced to 64 bits each (a seeded multiply-rotate hash
+ * distinct pairs get distinct fingerprints except where a half is 0 and is remapped (parent SALT,
+ * member SALT2): such a pair shares its slot with the pair that owns the remapped value. The
+ * remapping is reported by remapped() and goes into the membership mark (CardinalityKernel), so
+ * two pairs that share a slot never read each other's mark: a shared slot can only cost a second
+ * count (fewer admissions), never admit a member that was not counted. Strings are first reduced to 64 bits each (a seeded multiply-rotate hash
  * finished by fmix64): two distinct members of one parent are then counted as one only if their
  * 64-bit hashes collide, about m^2 / 2^65 for m members of that parent (below 10^-9 for 100,000).
  * Allocation-free.
@@ -29,6 +32,19 @@ public final class PairKeys {
             publish = MEMBER_SALT;
         }
         return members.find(claim, publish, Fingerprint.fmix64(claim ^ Long.rotateLeft(publish, 31)));
+    }
+
+    /**
+     * @return which halves of the pair's fingerprint were remapped: bit 1 the parent's, bit 0 the
+     *     member's; 0 for all but two values of 2^64 on each side
+     */
+    public static int remapped(long parent, long member) {
+        return (parent == PARENT_SALT ? 2 : 0) | (member == MEMBER_SALT ? 1 : 0);
+    }
+
+    /** @return as {@link #remapped(long, long)} for string keys */
+    public static int remapped(CharSequence parent, CharSequence member, long seed) {
+        return remapped(hash64(parent, seed), hash64(member, ~seed));
     }
 
     /** @return as {@link #find(KeyTable, long, long)} for string keys */

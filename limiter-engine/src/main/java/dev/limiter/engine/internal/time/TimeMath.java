@@ -1,4 +1,4 @@
-package dev.limiter.engine.internal;
+package dev.limiter.engine.internal.time;
 
 /**
  * Saturating 64-bit arithmetic for time and permit figures: results clamp at
@@ -26,6 +26,14 @@ public final class TimeMath {
             return Long.MAX_VALUE;
         }
         return lo;
+    }
+
+    /**
+     * @return a &times; b for non-negative a and b as an unsigned 64-bit value, clamped at 2^64 - 1
+     *     (the unsigned maximum, {@code -1L})
+     */
+    public static long multiplyUnsignedSaturated(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 ? -1L : a * b;
     }
 
     /** @return a &times; b for any signs, clamped to the long range */

@@ -1,4 +1,4 @@
-package dev.limiter.policy;
+package dev.limiter.testkit;
 
 import dev.limiter.Algorithm;
 import dev.limiter.Checks;
@@ -21,15 +21,17 @@ import java.util.Map;
 
 /**
  * A slow, obviously-correct {@link LimiterEngine} for tests: one lock, string keys in hash maps,
- * and the textbook definition of every algorithm (a sliding window keeps the full log of grants).
- * It lets the policy layer be tested on every algorithm and on composite decisions independently
- * of the off-heap engine's progress; the boundary tests run on both.
+ * and the textbook definition of every algorithm (a sliding window keeps the full log of grants;
+ * a token bucket's emission interval is ceil(T / N), as the guarantee states). Time must move
+ * forward per key; leases and handles are not modelled. It lets layers above the engine be tested
+ * independently of any engine's internals, and passes {@link LimiterEngineContract}.
  */
 public final class ReferenceEngine implements LimiterEngine {
     private final Clock clock;
     private final Map<String, Ref> limiters = new LinkedHashMap<>();
     private boolean closed;
 
+    /** @param limits the limits, each with a limiter of unbounded capacity */
     public ReferenceEngine(Clock clock, Collection<Limit> limits) {
         this.clock = clock;
         for (Limit l : limits) {
@@ -165,7 +167,7 @@ public final class ReferenceEngine implements LimiterEngine {
                     return true;
                 }
                 case TOKEN_BUCKET: {
-                    long interval = t / n;
+                    long interval = Math.max(1, t / n + (t % n == 0 ? 0 : 1));
                     long tat = Math.max(s[1], now);
                     long next = tat + p * interval;
                     long tolerance = limit.burst() * interval;
@@ -223,7 +225,9 @@ public final class ReferenceEngine implements LimiterEngine {
                 }
                 default: { // CONCURRENCY, QUOTA: a count against N
                     if (s[0] + p > n) {
-                        into.set(Outcome.LIMITED, limit, 0, n - s[0], 0, 0);
+                        // a quota waits for an operator; a concurrency limit for a release, at least 1 ns away
+                        long retry = limit.algorithm() == Algorithm.QUOTA ? Decision.NEVER : 1;
+                        into.set(Outcome.LIMITED, limit, 0, n - s[0], retry, retry);
                         return false;
                     }
                     if (commit) {

@@ -1,4 +1,4 @@
-package dev.limiter.engine.internal;
+package dev.limiter.engine.internal.table;
 
 /*
  * Keys as 128-bit fingerprints (claim, publish), both non-zero, as KeyTable requires.
@@ -44,6 +44,23 @@ public final class Fingerprint {
 
     /** @return the state offset of a string key, claiming it if new, or {@link KeyTable#FULL} */
     public static int find(KeyTable table, CharSequence key, long seed) {
+        return locate(table, key, seed, true);
+    }
+
+    /** @return the state offset of a string key, or -1 when absent; never claims a slot */
+    public static int lookup(KeyTable table, CharSequence key, long seed) {
+        return locate(table, key, seed, false);
+    }
+
+    /** @return the state offset of a byte-string key, claiming it if new, or {@link KeyTable#FULL} */
+    public static int find(KeyTable table, byte[] key, long seed) {
+        return locate(table, key, seed, true);
+    }
+
+    private static int locate(KeyTable table, CharSequence key, long seed, boolean claim) {
+        if (key == null) {
+            throw new NullPointerException("key must not be null");
+        }
         long h1 = seed;
         long h2 = seed;
         final int len = key.length();
@@ -72,11 +89,13 @@ public final class Fingerprint {
         }
         h1 ^= mixK1(k1);
         h2 ^= mixK2(k2);
-        return finish(table, h1, h2, 2L * len);
+        return finish(table, h1, h2, 2L * len, claim);
     }
 
-    /** @return the state offset of a byte-string key, claiming it if new, or {@link KeyTable#FULL} */
-    public static int find(KeyTable table, byte[] key, long seed) {
+    private static int locate(KeyTable table, byte[] key, long seed, boolean claim) {
+        if (key == null) {
+            throw new NullPointerException("key must not be null");
+        }
         long h1 = seed ^ BYTES_TWEAK;
         long h2 = seed ^ BYTES_TWEAK;
         final int len = key.length;
@@ -96,10 +115,10 @@ public final class Fingerprint {
         long k2 = rest > 8 ? littleEndian(key, i + 8, rest - 8) : 0;
         h1 ^= mixK1(k1);
         h2 ^= mixK2(k2);
-        return finish(table, h1, h2, len);
+        return finish(table, h1, h2, len, claim);
     }
 
-    private static int finish(KeyTable table, long h1, long h2, long lengthBytes) {
+    private static int finish(KeyTable table, long h1, long h2, long lengthBytes, boolean claim) {
         h1 ^= lengthBytes;
         h2 ^= lengthBytes;
         h1 += h2;
@@ -108,9 +127,10 @@ public final class Fingerprint {
         h2 = fmix64(h2);
         h1 += h2;
         h2 += h1;
-        long claim = (h1 == 0 || h1 == LONG_DOMAIN || h1 == LONG_ZERO_DOMAIN) ? ~LONG_DOMAIN : h1;
+        long claimHalf = (h1 == 0 || h1 == LONG_DOMAIN || h1 == LONG_ZERO_DOMAIN) ? ~LONG_DOMAIN : h1;
         long publish = h2 == 0 ? 1 : h2;
-        return table.find(claim, publish, h2 ^ Long.rotateLeft(h1, 32));
+        long mixed = h2 ^ Long.rotateLeft(h1, 32);
+        return claim ? table.find(claimHalf, publish, mixed) : table.lookup(claimHalf, publish, mixed);
     }
 
     private static long littleEndian(byte[] b, int from, int count) {

@@ -1,4 +1,4 @@
-package dev.limiter.engine.internal;
+package dev.limiter.engine.internal.table;
 
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * number of racing threads, which the 64 spare slots absorb. The whole table must fit in 2 GiB.
  *
  * Lifetime. The buffer is plain direct memory owned by the JVM's cleaner: dropping the table
- * (see OffHeapLimiter.close) makes it unreachable and the JDK frees it at the next GC, while a
+ * (see the limiter's close) makes it unreachable and the JDK frees it at the next GC, while a
  * thread still inside an acquire keeps it reachable, so freed memory is never touched.
  */
 /** The off-heap key table: lock-free claim and lookup of 128-bit keys with inline state. */
@@ -68,19 +68,39 @@ public final class KeyTable {
      * @throws IllegalArgumentException when the table would not fit in 2 GiB or capacity &lt; 1
      */
     public KeyTable(long capacity, int stateWords) {
+        long bytes = bytesFor(capacity, stateWords);
+        this.capacity = capacity;
+        this.slotBytes = STATE_OFFSET + 8 * stateWords;
+        this.slots = slotsFor(capacity);
+        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
+    }
+
+    /**
+     * @return the bytes a table of {@code capacity} keys with {@code stateWords} words per key
+     *     allocates; checks the sizes without allocating anything
+     * @throws IllegalArgumentException when capacity &lt; 1 or the table would not fit in 2 GiB
+     */
+    public static long bytesFor(long capacity, int stateWords) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
-        this.capacity = capacity;
-        this.slotBytes = STATE_OFFSET + 8 * stateWords;
-        this.slots = Math.max(capacity + 64, (long) Math.ceil(capacity / LOAD_FACTOR));
-        long bytes = slots * slotBytes;
-        if (bytes > Integer.MAX_VALUE - 64) {
+        long slotBytes = STATE_OFFSET + 8L * stateWords;
+        long limit = Integer.MAX_VALUE - 64;
+        // compare before multiplying: capacity up to Long.MAX_VALUE must not overflow into a small size
+        if (capacity > limit / slotBytes) {
+            throw new IllegalArgumentException("a table of " + capacity + " keys with " + slotBytes
+                    + "-byte slots does not fit in 2 GiB");
+        }
+        long bytes = slotsFor(capacity) * slotBytes;
+        if (bytes > limit) {
             throw new IllegalArgumentException("a table of " + capacity + " keys with " + slotBytes
                     + "-byte slots needs " + bytes + " bytes; the limit is 2 GiB");
         }
-        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                (int) ((bytes + 63) & ~63L), 64));
+        return (bytes + 63) & ~63L;
+    }
+
+    private static long slotsFor(long capacity) {
+        return Math.max(capacity + 64, (long) Math.ceil(capacity / LOAD_FACTOR));
     }
 
     /** @return the buffer holding every slot */
