@@ -1,0 +1,121 @@
+package dev.limiter.redis;
+
+import dev.limiter.Limit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/*
+ * One limit's algorithm step as a Lua script, and the client half of the same step.
+ *
+ * Split of work. The script does everything that must be atomic: read the key's state words,
+ * decide, write the next words with their expiry. It replies with the few raw facts the decision
+ * rests on (words as 16 hex digits, counts as decimals); the client derives remaining, retry-after
+ * and reset from them with the engine kernel's own formulas (saturating long arithmetic), because
+ * those need 64-bit multiplications that Lua's doubles cannot do cheaply. Figures that depend only
+ * on the limit (the GCRA interval, a window's count bits) are computed here once and sent as
+ * arguments, so the script never derives them differently from the kernel.
+ *
+ * Script text = words.lua (64-bit words on Lua doubles, the time source, the expiry rule) followed
+ * by the algorithm's body; its SHA-1 is what EVALSHA names.
+ */
+/** An algorithm's Lua step for one limit plus the client-side derivation of its decision; immutable. */
+abstract class LimitScript {
+    private static final String PRELUDE = resource("words.lua");
+
+    final Limit limit;
+    final String source;
+    final String sha;
+
+    LimitScript(Limit limit, String bodyResource) {
+        this.limit = limit;
+        this.source = PRELUDE + "\n" + resource(bodyResource);
+        this.sha = sha1Hex(source);
+    }
+
+    /** @return the script for {@code limit}'s algorithm */
+    static LimitScript forLimit(Limit limit) {
+        switch (limit.algorithm()) {
+            case TOKEN_BUCKET:
+                return new GcraScript(limit);
+            case FIXED_WINDOW:
+                return new FixedWindowScript(limit);
+            case SLIDING_WINDOW:
+                return new SlidingWindowScript(limit);
+            case QUOTA:
+                return new QuotaScript(limit);
+            default:
+                throw new IllegalArgumentException("limit '" + limit.name() + "': the Redis backend does not support "
+                        + limit.algorithm() + " yet (token bucket, fixed window, sliding window and quota are supported)");
+        }
+    }
+
+    /** @return the most permits one request can be granted; more is unsatisfiable without a round trip */
+    long maxPermits() {
+        return limit.maxPermitsPerRequest();
+    }
+
+    /**
+     * @param time the caller's time as a word, or {@code "server"}
+     * @return ARGV for one request of {@code permits} (already within [1, {@link #maxPermits()}])
+     */
+    abstract String[] arguments(String time, long graceMillis, long permits);
+
+    /**
+     * @return the decision the reply stands for, derived exactly as the kernel derives its own
+     * @throws RuntimeException when the reply is malformed (the caller reports it as a backend failure)
+     */
+    abstract RedisDecision decide(List<?> reply, long permits);
+
+    static RedisDecision allowed(Limit limit, long remaining, long resetAfter) {
+        return new RedisDecision(RedisOutcome.ALLOWED, limit, remaining, 0L, resetAfter, null);
+    }
+
+    static RedisDecision limited(Limit limit, long remaining, long retryAfter, long resetAfter) {
+        return new RedisDecision(RedisOutcome.LIMITED, limit, remaining, retryAfter, resetAfter, null);
+    }
+
+    static boolean admitted(List<?> reply) {
+        return "1".equals(reply.get(0));
+    }
+
+    /** @return the reply's element i as a word (16 hex digits) */
+    static long word(List<?> reply, int i) {
+        return Long.parseUnsignedLong((String) reply.get(i), 16);
+    }
+
+    /** @return the reply's element i as a decimal count */
+    static long count(List<?> reply, int i) {
+        return Long.parseLong((String) reply.get(i));
+    }
+
+    /** @return a long as the scripts' word: 16 lower-case hex digits, big-endian */
+    static String hex(long word) {
+        return HexFormat.of().toHexDigits(word);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = LimitScript.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource dev/limiter/redis/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+}

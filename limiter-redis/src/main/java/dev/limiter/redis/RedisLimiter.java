@@ -1,0 +1,345 @@
+package dev.limiter.redis;
+
+import dev.limiter.Clock;
+import dev.limiter.Limit;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/*
+ * Redis-backed limits: one EVALSHA per decision.
+ *
+ * Request path. acquireAsync validates its arguments (an IllegalArgumentException is the caller's
+ * bug and changes nothing), answers UNSATISFIABLE for more permits than the limit can ever grant
+ * without a round trip, and otherwise sends EVALSHA(sha, key, ARGV) on one shared Lettuce
+ * connection. The script is the whole decision, atomic on the server: Redis runs one script at a
+ * time, so the kernel's CAS loop becomes straight-line code. A NOSCRIPT reply (the server restarted
+ * or flushed its script cache) reloads the script with SCRIPT LOAD and sends the request once more;
+ * the decision still happens exactly once, since a NOSCRIPT request ran nothing.
+ *
+ * Failure. Every other failure - connection refused or lost, time-out, an error reply, a malformed
+ * reply - completes the stage normally with BACKEND_UNAVAILABLE and the cause wrapped in a
+ * RedisBackendException: the limiter fails closed and never throws into a request. A request that
+ * timed out may still have been decided on the server (its permits may be consumed): failing closed
+ * errs toward fewer grants, never more.
+ *
+ * Keys. A limit's state for key K lives at  prefix + "{" + K + "}:" + limitName : every limit of one
+ * K shares the hash tag {K}, so one script over several of them (a composite decision) stays on one
+ * Redis Cluster slot.
+ */
+/**
+ * Limits whose state lives in Redis, decided by Lua scripts one round trip per request; thread-safe.
+ *
+ * <pre>{@code
+ * try (RedisLimiter limiter = RedisLimiter.builder()
+ *         .uri("redis://127.0.0.1:6379")
+ *         .limit(Limit.tokenBucket("api", 100, Duration.ofSeconds(1)).build(), TimeMode.SERVER)
+ *         .build()) {
+ *     limiter.acquireAsync("api", "user-42", 1).thenAccept(d -> { if (d.allowed()) serve(); });
+ * }
+ * }</pre>
+ */
+public final class RedisLimiter implements AutoCloseable {
+    private final RedisClient ownedClient;
+    private final StatefulRedisConnection<String, String> connection;
+    private final boolean ownsConnection;
+    private final RedisAsyncCommands<String, String> commands;
+    private final Map<String, Binding> limits;
+    private final String keyPrefix;
+    private final Clock clock;
+    private final long graceMillis;
+    private final Duration timeout;
+
+    /** A limit with its script and time mode. */
+    private static final class Binding {
+        final LimitScript script;
+        final TimeMode mode;
+
+        Binding(LimitScript script, TimeMode mode) {
+            this.script = script;
+            this.mode = mode;
+        }
+    }
+
+    private RedisLimiter(Builder b, RedisClient ownedClient, StatefulRedisConnection<String, String> connection) {
+        this.ownedClient = ownedClient;
+        this.connection = connection;
+        this.ownsConnection = b.connection == null;
+        this.commands = connection.async();
+        this.limits = Map.copyOf(b.limits);
+        this.keyPrefix = b.keyPrefix;
+        this.clock = b.clock;
+        this.graceMillis = b.grace.toMillis();
+        this.timeout = b.timeout;
+    }
+
+    /** @return a builder; a client (or URI) and at least one limit are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Asks for {@code permits} of {@code limitName} for {@code key}.
+     *
+     * @return a stage that always completes normally, within the configured time-out: ALLOWED,
+     *     LIMITED, UNSATISFIABLE, or BACKEND_UNAVAILABLE when Redis did not decide
+     * @throws IllegalArgumentException for an unknown limit, a null or empty key, or permits &lt; 1
+     *     (nothing is sent)
+     */
+    public CompletionStage<RedisDecision> acquireAsync(String limitName, String key, long permits) {
+        Binding binding = binding(limitName);
+        String redisKey = redisKey(limitName, key);
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be >= 1, was " + permits);
+        }
+        LimitScript script = binding.script;
+        if (permits > script.maxPermits()) {
+            return CompletableFuture.completedFuture(new RedisDecision(RedisOutcome.UNSATISFIABLE, script.limit, 0,
+                    RedisDecision.NEVER, RedisDecision.NEVER, null));
+        }
+        String time = binding.mode == TimeMode.SERVER ? "server" : LimitScript.hex(clock.nanoTime());
+        String[] args = script.arguments(time, graceMillis, permits);
+        String[] keys = {redisKey};
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = evalSha(script, keys, args).toCompletableFuture();
+        } catch (RuntimeException sendFailed) {
+            reply = CompletableFuture.failedFuture(sendFailed);
+        }
+        return reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((r, error) -> error == null ? decideOrFail(script, r, permits) : failed(script, error));
+    }
+
+    /**
+     * Blocking form of {@link #acquireAsync}: waits at most the configured time-out.
+     *
+     * @return the decision; never throws for a Redis failure
+     * @throws IllegalArgumentException as {@link #acquireAsync}
+     */
+    public RedisDecision acquire(String limitName, String key, long permits) {
+        return acquireAsync(limitName, key, permits).toCompletableFuture().join();
+    }
+
+    /** @return whether one permit of {@code limitName} was granted to {@code key}; false when Redis did not decide */
+    public boolean tryAcquire(String limitName, String key) {
+        return acquire(limitName, key, 1).allowed();
+    }
+
+    /**
+     * @return the Redis key that holds {@code limitName}'s state for {@code key}
+     * @throws IllegalArgumentException for an unknown limit or a null or empty key
+     */
+    public String redisKey(String limitName, String key) {
+        binding(limitName);
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("key must be a non-empty string, was " + (key == null ? "null" : "empty"));
+        }
+        return keyPrefix + "{" + key + "}:" + limitName;
+    }
+
+    private Binding binding(String limitName) {
+        Binding b = limitName == null ? null : limits.get(limitName);
+        if (b == null) {
+            throw new IllegalArgumentException("no limit named '" + limitName + "'; known: " + limits.keySet());
+        }
+        return b;
+    }
+
+    private CompletionStage<List<Object>> evalSha(LimitScript script, String[] keys, String[] args) {
+        CompletionStage<List<Object>> first = commands.evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
+        return first.handle((r, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(r);
+            }
+            if (unwrap(error) instanceof RedisNoScriptException) {
+                return commands.scriptLoad(script.source)
+                        .thenCompose(sha -> commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args));
+            }
+            return CompletableFuture.<List<Object>>failedFuture(error);
+        }).thenCompose(stage -> stage);
+    }
+
+    private static RedisDecision decideOrFail(LimitScript script, List<Object> reply, long permits) {
+        try {
+            return script.decide(reply, permits);
+        } catch (RuntimeException malformed) {
+            return RedisDecision.unavailable(script.limit,
+                    new RedisBackendException("limit '" + script.limit.name() + "': unexpected script reply " + reply, malformed));
+        }
+    }
+
+    private static RedisDecision failed(LimitScript script, Throwable error) {
+        Throwable cause = unwrap(error);
+        String what = cause instanceof TimeoutException ? "no reply within the time-out" : String.valueOf(cause.getMessage());
+        return RedisDecision.unavailable(script.limit,
+                new RedisBackendException("limit '" + script.limit.name() + "': Redis did not decide: " + what, cause));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while (c instanceof CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    /**
+     * Closes the connection unless the builder was given it, and the client when the builder created
+     * it; pending requests end as BACKEND_UNAVAILABLE.
+     */
+    @Override
+    public void close() {
+        if (ownsConnection) {
+            connection.close();
+        }
+        if (ownedClient != null) {
+            ownedClient.shutdown();
+        }
+    }
+
+    /** Collects a {@link RedisLimiter}'s settings; not thread-safe. */
+    public static final class Builder {
+        private RedisClient client;
+        private String uri;
+        private StatefulRedisConnection<String, String> connection;
+        private final Map<String, Binding> limits = new LinkedHashMap<>();
+        private String keyPrefix = "limiter:";
+        private Clock clock = Builder::epochNanos;
+        private Duration grace = Duration.ofSeconds(1);
+        private Duration timeout = Duration.ofSeconds(1);
+
+        private Builder() {
+        }
+
+        /** Uses the caller's client; {@link RedisLimiter#close()} leaves it open. */
+        public Builder client(RedisClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** Uses the caller's open connection (shared, e.g. by many limiters); {@link RedisLimiter#close()} leaves it open. */
+        public Builder connection(StatefulRedisConnection<String, String> connection) {
+            this.connection = Objects.requireNonNull(connection, "connection");
+            return this;
+        }
+
+        /** Creates a client for {@code redisUri} (e.g. {@code redis://127.0.0.1:6379}), closed with the limiter. */
+        public Builder uri(String redisUri) {
+            this.uri = Objects.requireNonNull(redisUri, "uri");
+            return this;
+        }
+
+        /** Adds a limit, decided on the given clock; names must be unique. */
+        public Builder limit(Limit limit, TimeMode mode) {
+            Objects.requireNonNull(limit, "limit");
+            Objects.requireNonNull(mode, "mode");
+            if (limits.containsKey(limit.name())) {
+                throw new IllegalArgumentException("two limits named '" + limit.name() + "'");
+            }
+            limits.put(limit.name(), new Binding(LimitScript.forLimit(limit), mode));
+            return this;
+        }
+
+        /** Sets the prefix of every Redis key (default {@code limiter:}); it must not contain braces. */
+        public Builder keyPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("key prefix must not contain '{' or '}' (they would move the hash tag): " + prefix);
+            }
+            this.keyPrefix = prefix;
+            return this;
+        }
+
+        /** Sets the clock of {@link TimeMode#CALLER} limits; default: epoch nanoseconds of the system wall clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets how much longer than its state needs a key is kept (default 1 s): callers whose clock
+         * lags the key's latest time by less than this are decided exactly as the engine decides.
+         */
+        public Builder expiryGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("expiry grace must not be negative, was " + grace);
+            }
+            this.grace = grace;
+            return this;
+        }
+
+        /** Sets how long an acquire waits for Redis before it fails closed (default 1 s). */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Connects and loads every limit's script (SCRIPT LOAD).
+         *
+         * @throws IllegalStateException without a client or URI, or without limits
+         * @throws RedisBackendException when Redis cannot be reached or refuses a script
+         */
+        public RedisLimiter build() {
+            int sources = (client == null ? 0 : 1) + (uri == null ? 0 : 1) + (connection == null ? 0 : 1);
+            if (sources != 1) {
+                throw new IllegalStateException("set exactly one of client(...), connection(...) and uri(...)");
+            }
+            if (limits.isEmpty()) {
+                throw new IllegalStateException("add at least one limit");
+            }
+            RedisClient owned = null;
+            StatefulRedisConnection<String, String> opened = null;
+            try {
+                if (uri != null) {
+                    owned = RedisClient.create(uri);
+                    owned.setOptions(ClientOptions.builder()
+                            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+                }
+                if (connection == null) {
+                    opened = (owned != null ? owned : client).connect();
+                }
+                StatefulRedisConnection<String, String> used = connection != null ? connection : opened;
+                for (Binding b : limits.values()) {
+                    String sha = used.sync().scriptLoad(b.script.source);
+                    if (!b.script.sha.equals(sha)) {
+                        throw new IllegalStateException("Redis named script of limit '" + b.script.limit.name()
+                                + "' " + sha + ", expected " + b.script.sha);
+                    }
+                }
+                return new RedisLimiter(this, owned, used);
+            } catch (RuntimeException e) {
+                if (opened != null) {
+                    opened.close();
+                }
+                if (owned != null) {
+                    owned.shutdown();
+                }
+                throw new RedisBackendException("cannot start the Redis limiter: " + e.getMessage(), e);
+            }
+        }
+
+        private static long epochNanos() {
+            Instant now = Instant.now();
+            return Saturating.add(Saturating.multiplySigned(now.getEpochSecond(), 1_000_000_000L), now.getNano());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+--[[
+Fixed window, the engine's FixedWindowKernel step: windows [k*T, (k+1)*T) on the clock's axis.
+
+State: a string of one word (16 hex digits):
+    bits 63..countBits: tag = window index mod 2^(64 - countBits)
+    bits countBits-1..0: count + 1 (a missing key reads as the word 0: never seen)
+countBits = bits needed for N + 1.
+
+ARGV: [1] time, [2] grace ms, [3] T (word), [4] countBits, [5] N, [6] p.
+Step: index = floorDiv(now, T); diff = (tag(index) - tag(stored)) >> countBits (signed, in the tag
+bits). A caller fewer than S = 2^(62 - countBits) windows behind the stored window (diff in
+(-S, 0]) is counted in the stored window; any other diff starts the caller's window afresh. Admit
+iff count + p <= N, then store tag | (count + p + 1). A denial writes nothing.
+Expiry: idle once the stored window has ended: after (windowIndex - index) * T + (T - now mod T).
+Reply: {admitted '1'/'0', now, windowIndex, count before this request}.
+]]
+local key = KEYS[1]
+local now = decision_time(ARGV[1])
+local grace = tonumber(ARGV[2])
+local period = w_at(ARGV[3], 1)
+local count_bits = tonumber(ARGV[4])
+local permits = tonumber(ARGV[5])
+local p = tonumber(ARGV[6])
+
+local stale_floor = w_sub(ZERO, w_shl(ONE, 62 - count_bits))
+local index, into_window = w_floor_divmod(now, period)
+local tag = w_shl(index, count_bits)
+local window_index = index
+local window_tag = tag
+local count = 0
+local state = redis.call('GET', key)
+if state then
+  local word = w_at(state, 1)
+  if not w_is_zero(word) then
+    local stored_tag = w_high(word, count_bits)
+    local diff = w_sar(w_sub(tag, stored_tag), count_bits)
+    if w_cmps(diff, ZERO) <= 0 and w_cmps(diff, stale_floor) > 0 then
+      window_index = w_sub(index, diff)
+      window_tag = stored_tag
+      count = w_low(word, count_bits) - 1
+    end
+  end
+end
+local reply = {'0', w_hex(now), w_hex(window_index), count_string(count)}
+if count + p > permits then
+  return reply
+end
+local t = w_unsigned_number(period)
+local idle = w_number(w_sub(window_index, index)) * t + (t - w_unsigned_number(into_window))
+store(key, w_hex(w_add(window_tag, w_small(count + p + 1))), idle, grace)
+reply[1] = '1'
+return reply

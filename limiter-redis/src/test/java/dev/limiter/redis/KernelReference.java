@@ -1,0 +1,67 @@
+package dev.limiter.redis;
+
+import dev.limiter.Decision;
+import dev.limiter.Limit;
+import dev.limiter.engine.internal.FixedWindowKernel;
+import dev.limiter.engine.internal.GcraKernel;
+import dev.limiter.engine.internal.Kernel;
+import dev.limiter.engine.internal.QuotaKernel;
+import dev.limiter.engine.internal.SlidingWindowKernel;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The engine's kernel for one key on a scratch buffer: the reference each Lua script is checked
+ * against. This is the only class of the module that touches engine internals; when the kernels
+ * become pure step functions, only this class changes.
+ */
+final class KernelReference {
+    /** What one step decided, in the fields both implementations report. */
+    record Step(String outcome, long remaining, long retryAfterNanos, long resetAfterNanos) {
+        static Step of(RedisDecision d) {
+            return new Step(d.outcome().name(), d.remaining(), d.retryAfterNanos(), d.resetAfterNanos());
+        }
+    }
+
+    private final Kernel kernel;
+    private final UnsafeBuffer state;
+    private final Decision decision = new Decision();
+
+    KernelReference(Limit limit) {
+        switch (limit.algorithm()) {
+            case TOKEN_BUCKET:
+                kernel = new GcraKernel(limit);
+                break;
+            case FIXED_WINDOW:
+                kernel = new FixedWindowKernel(limit);
+                break;
+            case SLIDING_WINDOW:
+                kernel = new SlidingWindowKernel(limit);
+                break;
+            case QUOTA:
+                kernel = new QuotaKernel(limit);
+                break;
+            default:
+                throw new IllegalArgumentException("no reference kernel for " + limit.algorithm());
+        }
+        state = new UnsafeBuffer(new byte[8 * kernel.stateWords()]);
+    }
+
+    /** Decides {@code permits} at {@code now} as the engine would (more than the kernel can grant: unsatisfiable). */
+    Step step(long now, long permits) {
+        if (permits > kernel.maxPermits()) {
+            return new Step("UNSATISFIABLE", 0, RedisDecision.NEVER, RedisDecision.NEVER);
+        }
+        boolean granted = kernel.tryAcquire(state, 0, permits, now, decision);
+        return new Step(granted ? "ALLOWED" : "LIMITED", decision.remaining(), decision.retryAfterNanos(),
+                decision.resetAfterNanos());
+    }
+
+    /** @return the key's state words, in the order the scripts store them */
+    long[] words() {
+        long[] words = new long[kernel.stateWords()];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = state.getLongVolatile(8 * i);
+        }
+        return words;
+    }
+}
