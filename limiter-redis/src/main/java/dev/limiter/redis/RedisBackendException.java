@@ -11,7 +11,10 @@ package dev.limiter.redis;
 public final class RedisBackendException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed; @param cause the client's exception, may be null */
+    /**
+     * @param message what failed
+     * @param cause the client's exception, may be null
+     */
     public RedisBackendException(String message, Throwable cause) {
         super(message, cause);
     }
