@@ -96,6 +96,9 @@ public final class RedisLimiter implements AutoCloseable {
     /**
      * Asks for {@code permits} of {@code limitName} for {@code key}.
      *
+     * <p>Dependent stages added without an executor run on the Redis client's I/O thread: they must
+     * not block.
+     *
      * @return a stage that always completes normally, within the configured time-out: ALLOWED,
      *     LIMITED, UNSATISFIABLE, or BACKEND_UNAVAILABLE when Redis did not decide
      * @throws IllegalArgumentException for an unknown limit, a null or empty key, or permits &lt; 1
