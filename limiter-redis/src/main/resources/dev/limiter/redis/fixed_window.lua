@@ -28,17 +28,16 @@ local tag = w_shl(index, count_bits)
 local window_index = index
 local window_tag = tag
 local count = 0
-local state = redis.call('GET', key)
-if state then
-  local word = w_at(state, 1)
-  if not w_is_zero(word) then
-    local stored_tag = w_high(word, count_bits)
-    local diff = w_sar(w_sub(tag, stored_tag), count_bits)
-    if w_cmps(diff, ZERO) <= 0 and w_cmps(diff, stale_floor) > 0 then
-      window_index = w_sub(index, diff)
-      window_tag = stored_tag
-      count = w_low(word, count_bits) - 1
-    end
+local words, layout_error = load_words(key, 1)
+if not words then return redis.error_reply(layout_error) end
+local word = words[1]
+if not w_is_zero(word) then
+  local stored_tag = w_high(word, count_bits)
+  local diff = w_sar(w_sub(tag, stored_tag), count_bits)
+  if w_cmps(diff, ZERO) <= 0 and w_cmps(diff, stale_floor) > 0 then
+    window_index = w_sub(index, diff)
+    window_tag = stored_tag
+    count = w_low(word, count_bits) - 1
   end
 end
 local reply = {'0', w_hex(now), w_hex(window_index), count_string(count)}

@@ -20,8 +20,9 @@ local grace = tonumber(ARGV[2])
 local cost = w_at(ARGV[3], 1)
 local tau = w_at(ARGV[4], 1)
 
-local state = redis.call('GET', key)
-local tat = w_flip_sign(state and w_at(state, 1) or ZERO)
+local words, layout_error = load_words(key, 1)
+if not words then return redis.error_reply(layout_error) end
+local tat = w_flip_sign(words[1])
 local base = tat
 if w_cmps(tat, now) < 0 then base = now end
 local next_tat = w_add(base, cost)

@@ -13,8 +13,9 @@ local key = KEYS[1]
 local permits = tonumber(ARGV[3])
 local p = tonumber(ARGV[4])
 
-local state = redis.call('GET', key)
-local word = state and w_at(state, 1) or ZERO
+local words, layout_error = load_words(key, 1)
+if not words then return redis.error_reply(layout_error) end
+local word = words[1]
 local used = w_low(word, 41)
 if used + p > permits then
   return {'0', '0', count_string(used)}

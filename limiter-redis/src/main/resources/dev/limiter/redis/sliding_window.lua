@@ -30,17 +30,8 @@ local unit_permits = tonumber(ARGV[6])
 local p = tonumber(ARGV[7])
 local ring = k + 1
 
-local state = redis.call('GET', key)
-local words = {}
-if state then
-  if #state ~= 16 * (ring + 1) then
-    return redis.error_reply('LIMITER_LAYOUT state of ' .. key .. ' has ' .. #state
-        .. ' hex digits, the limit needs ' .. (16 * (ring + 1)))
-  end
-  for i = 1, ring + 1 do words[i] = w_at(state, 16 * i - 15) end
-else
-  for i = 1, ring + 1 do words[i] = ZERO end
-end
+local words, layout_error = load_words(key, ring + 1)
+if not words then return redis.error_reply(layout_error) end
 
 local stale_floor = w_sub(ZERO, w_shl(ONE, 62 - count_bits))
 local j, into_sub_window = w_floor_divmod(now, width)

@@ -182,6 +182,26 @@ local function store(key, value, idle_nanos, grace_millis)
   end
 end
 
+--[[
+The key's state as n words, all zero when the key is missing (a key never seen); or nil and an
+error message when the stored value is not n words - another limit's layout under this key (a
+limit renamed or reconfigured) - which the script answers with an error reply and no write.
+]]
+local function load_words(key, n)
+  local state = redis.call('GET', key)
+  local words = {}
+  if not state then
+    for i = 1, n do words[i] = ZERO end
+    return words
+  end
+  if #state ~= 16 * n or not string.find(state, '^%x+$') then
+    return nil, 'LIMITER_LAYOUT state of ' .. key .. ' has ' .. #state
+        .. ' characters, the limit stores ' .. (16 * n) .. ' hex digits'
+  end
+  for i = 1, n do words[i] = w_at(state, 16 * i - 15) end
+  return words
+end
+
 local function count_string(n)
   return string.format('%.0f', n)
 end

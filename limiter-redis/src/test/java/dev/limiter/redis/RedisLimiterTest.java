@@ -175,6 +175,55 @@ class RedisLimiterTest {
             assertTrue(d.failure().orElseThrow().getMessage().contains("LIMITER_LAYOUT"), d::toString);
             assertEquals("not a state", redis.get(limiter.redisKey("s", "k")), "nothing was written");
         }
+        Limit bucket = Limit.tokenBucket("b", 3, Duration.ofSeconds(1)).build();
+        try (RedisLimiter limiter = limiter("broken:").limit(bucket, TimeMode.SERVER).build()) {
+            String notHex = "zzzzzzzzzzzzzzzz";
+            redis.set(limiter.redisKey("b", "k"), notHex);
+            RedisDecision d = limiter.acquire("b", "k", 1);
+            assertEquals(RedisOutcome.BACKEND_UNAVAILABLE, d.outcome());
+            assertTrue(d.failure().orElseThrow().getMessage().contains("LIMITER_LAYOUT"), d::toString);
+            assertEquals(notHex, redis.get(limiter.redisKey("b", "k")), "nothing was written");
+        }
+    }
+
+    @Test
+    void concurrentClientsNeverOverAdmit() throws Exception {
+        Limit limit = Limit.fixedWindow("w", 100, Duration.ofHours(1)).build();
+        ManualClock clock = new ManualClock(7 * SECOND);
+        RedisLimiter[] limiters = new RedisLimiter[2];
+        for (int i = 0; i < limiters.length; i++) {
+            limiters[i] = RedisLimiter.builder().client(client).keyPrefix("concurrent:").clock(clock)
+                    .limit(limit, TimeMode.CALLER).build();
+        }
+        try {
+            java.util.List<java.util.concurrent.CompletableFuture<RedisDecision>> all =
+                    java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread[] threads = new Thread[4];
+            for (int t = 0; t < threads.length; t++) {
+                RedisLimiter mine = limiters[t % limiters.length];
+                threads[t] = new Thread(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        all.add(mine.acquireAsync("w", "shared", 1).toCompletableFuture());
+                    }
+                });
+                threads[t].start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            long allowed = 0;
+            for (java.util.concurrent.CompletableFuture<RedisDecision> f : all) {
+                RedisDecision d = f.get(10, TimeUnit.SECONDS);
+                assertTrue(d.outcome() == RedisOutcome.ALLOWED || d.outcome() == RedisOutcome.LIMITED, d::toString);
+                allowed += d.allowed() ? 1 : 0;
+            }
+            assertEquals(1000, all.size());
+            assertEquals(100, allowed, "1,000 requests over two connections: exactly N admitted in the window");
+        } finally {
+            for (RedisLimiter l : limiters) {
+                l.close();
+            }
+        }
     }
 
     @Test
