@@ -108,6 +108,42 @@ class ScriptDifferentialPropertyTest {
         }
     }
 
+    /**
+     * Server time: the scripts read Redis's TIME themselves, so each reply carries the time it
+     * decided at, and the kernel decides at that same time. Short periods make denials, window
+     * rolls and refills happen within the run.
+     */
+    @Test
+    void serverTimeStepsDecideAsTheKernelAtTheScriptsTime() {
+        Gen<Algorithm> algorithms = integers().between(0, 2).map(i -> new Algorithm[] {
+            Algorithm.TOKEN_BUCKET, Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW}[i]);
+        Gen<Limit> limits = algorithms.zip(longs().between(1, 20), longs().between(10_000L, 5_000_000L),
+                integers().between(1, 300), integers().between(1, 8), ScriptDifferentialPropertyTest::limit);
+        Gen<List<Long>> asks = lists().of(longs().between(1, 4)).ofSizeBetween(1, 30);
+        Set<String> outcomes = ConcurrentHashMap.newKeySet();
+        qt().withExamples(Math.max(20, EXAMPLES / 10)).forAll(limits, asks).checkAssert((limit, permits) -> {
+            LimitScript script = LimitScript.forLimit(limit);
+            KernelReference reference = new KernelReference(limit);
+            String[] keys = {"server-trace:{" + KEYS.incrementAndGet() + "}:" + limit.name()};
+            connection.sync().scriptLoad(script.source);
+            for (long p : permits) {
+                if (p > script.maxPermits()) {
+                    continue;
+                }
+                List<Object> reply = connection.sync().evalsha(script.sha, io.lettuce.core.ScriptOutputType.MULTI, keys,
+                        script.arguments("server", 3_600_000L, p));
+                long now = Long.parseUnsignedLong((String) reply.get(1), 16);
+                RedisDecision actual = script.decide(reply, p);
+                outcomes.add(actual.outcome().name());
+                assertEquals(reference.step(now, p), KernelReference.Step.of(actual),
+                        () -> limit + " p" + p + " at TIME " + now + "; Redis said " + actual);
+                long[] words = reference.words();
+                assertArrayEquals(words, stateWords(keys[0], words.length), () -> "state words at TIME " + now);
+            }
+        });
+        assertEquals(Set.of("ALLOWED", "LIMITED"), outcomes, "the run reached both outcomes");
+    }
+
     /** @return the words the script stored (all zero for a missing key, as for a fresh slot) */
     static long[] stateWords(String redisKey, int count) {
         String value = connection.sync().get(redisKey);
