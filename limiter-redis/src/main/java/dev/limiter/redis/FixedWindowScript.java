@@ -27,7 +27,7 @@ final class FixedWindowScript extends LimitScript {
     }
 
     @Override
-    RedisDecision decide(List<?> reply, long p) {
+    RedisDecision decide(List<?> reply, long p, String key) {
         long now = word(reply, 1);
         long windowIndex = word(reply, 2);
         long count = count(reply, 3);

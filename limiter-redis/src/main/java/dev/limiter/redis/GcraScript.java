@@ -24,7 +24,7 @@ final class GcraScript extends LimitScript {
     }
 
     @Override
-    RedisDecision decide(List<?> reply, long permits) {
+    RedisDecision decide(List<?> reply, long permits, String key) {
         long now = word(reply, 1);
         if (admitted(reply)) {
             long ahead = word(reply, 2);

@@ -50,9 +50,11 @@ abstract class LimitScript {
                 return new SlidingWindowScript(limit);
             case QUOTA:
                 return new QuotaScript(limit);
+            case CONCURRENCY:
+                return new ConcurrencyScript(limit);
             default:
                 throw new IllegalArgumentException("limit '" + limit.name() + "': the Redis backend does not support "
-                        + limit.algorithm() + " yet (token bucket, fixed window, sliding window and quota are supported)");
+                        + limit.algorithm() + " yet (token bucket, fixed window, sliding window, quota and concurrency are supported)");
         }
     }
 
@@ -68,17 +70,18 @@ abstract class LimitScript {
     abstract String[] arguments(String time, long graceMillis, long permits);
 
     /**
+     * @param key the caller's key (a granted lease names it)
      * @return the decision the reply stands for, derived exactly as the kernel derives its own
      * @throws RuntimeException when the reply is malformed (the caller reports it as a backend failure)
      */
-    abstract RedisDecision decide(List<?> reply, long permits);
+    abstract RedisDecision decide(List<?> reply, long permits, String key);
 
     static RedisDecision allowed(Limit limit, long remaining, long resetAfter) {
-        return new RedisDecision(RedisOutcome.ALLOWED, limit, remaining, 0L, resetAfter, null);
+        return new RedisDecision(RedisOutcome.ALLOWED, limit, remaining, 0L, resetAfter, null, null);
     }
 
     static RedisDecision limited(Limit limit, long remaining, long retryAfter, long resetAfter) {
-        return new RedisDecision(RedisOutcome.LIMITED, limit, remaining, retryAfter, resetAfter, null);
+        return new RedisDecision(RedisOutcome.LIMITED, limit, remaining, retryAfter, resetAfter, null, null);
     }
 
     static boolean admitted(List<?> reply) {

@@ -22,7 +22,7 @@ final class QuotaScript extends LimitScript {
     }
 
     @Override
-    RedisDecision decide(List<?> reply, long p) {
+    RedisDecision decide(List<?> reply, long p, String key) {
         long used = count(reply, 2);
         if (admitted(reply)) {
             return allowed(limit, permits - used - p, RedisDecision.NEVER);

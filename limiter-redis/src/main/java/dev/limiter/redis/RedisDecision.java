@@ -18,19 +18,21 @@ public final class RedisDecision {
     private final long retryAfterNanos;
     private final long resetAfterNanos;
     private final RedisBackendException failure;
+    private final RedisLease lease;
 
     RedisDecision(RedisOutcome outcome, Limit limit, long remaining, long retryAfterNanos, long resetAfterNanos,
-                  RedisBackendException failure) {
+                  RedisBackendException failure, RedisLease lease) {
         this.outcome = outcome;
         this.limit = limit;
         this.remaining = remaining;
         this.retryAfterNanos = retryAfterNanos;
         this.resetAfterNanos = resetAfterNanos;
         this.failure = failure;
+        this.lease = lease;
     }
 
     static RedisDecision unavailable(Limit limit, RedisBackendException failure) {
-        return new RedisDecision(RedisOutcome.BACKEND_UNAVAILABLE, limit, 0, NEVER, NEVER, failure);
+        return new RedisDecision(RedisOutcome.BACKEND_UNAVAILABLE, limit, 0, NEVER, NEVER, failure, null);
     }
 
     /** @return whether the request may proceed (only for {@link RedisOutcome#ALLOWED}) */
@@ -66,6 +68,14 @@ public final class RedisDecision {
     /** @return why Redis did not decide, present only for {@link RedisOutcome#BACKEND_UNAVAILABLE} */
     public Optional<RedisBackendException> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /**
+     * @return the lease that holds the permits of an allowed concurrency decision, to pass to
+     *     {@link RedisLimiter#releaseAsync}; empty for every other decision
+     */
+    public Optional<RedisLease> lease() {
+        return Optional.ofNullable(lease);
     }
 
     @Override

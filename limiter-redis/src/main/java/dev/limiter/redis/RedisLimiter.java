@@ -4,36 +4,26 @@ import dev.limiter.Clock;
 import dev.limiter.Limit;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /*
  * Redis-backed limits: one EVALSHA per decision.
  *
  * Request path. acquireAsync validates its arguments (an IllegalArgumentException is the caller's
  * bug and changes nothing), answers UNSATISFIABLE for more permits than the limit can ever grant
- * without a round trip, and otherwise sends EVALSHA(sha, key, ARGV) on one shared Lettuce
- * connection. The script is the whole decision, atomic on the server: Redis runs one script at a
- * time, so the kernel's CAS loop becomes straight-line code. A NOSCRIPT reply (the server restarted
- * or flushed its script cache) reloads the script with SCRIPT LOAD and sends the request once more;
- * the decision still happens exactly once, since a NOSCRIPT request ran nothing.
+ * without a round trip, and otherwise runs the limit's script through RedisScripts (EVALSHA, NOSCRIPT
+ * reload, time-out). The script is the whole decision, atomic on the server: Redis runs one script
+ * at a time, so the kernel's CAS loop becomes straight-line code.
  *
- * Failure. Every other failure - connection refused or lost, time-out, an error reply, a malformed
- * reply - completes the stage normally with BACKEND_UNAVAILABLE and the cause wrapped in a
+ * Failure. Every failure completes the stage normally with BACKEND_UNAVAILABLE and the cause in a
  * RedisBackendException: the limiter fails closed and never throws into a request. A request that
  * timed out may still have been decided on the server (its permits may be consumed): failing closed
  * errs toward fewer grants, never more.
@@ -58,12 +48,11 @@ public final class RedisLimiter implements AutoCloseable {
     private final RedisClient ownedClient;
     private final StatefulRedisConnection<String, String> connection;
     private final boolean ownsConnection;
-    private final RedisAsyncCommands<String, String> commands;
+    private final RedisScripts scripts;
     private final Map<String, Binding> limits;
     private final String keyPrefix;
     private final Clock clock;
     private final long graceMillis;
-    private final Duration timeout;
 
     /** A limit with its script and time mode. */
     private static final class Binding {
@@ -80,12 +69,11 @@ public final class RedisLimiter implements AutoCloseable {
         this.ownedClient = ownedClient;
         this.connection = connection;
         this.ownsConnection = b.connection == null;
-        this.commands = connection.async();
+        this.scripts = new RedisScripts(connection.async(), b.timeout);
         this.limits = Map.copyOf(b.limits);
         this.keyPrefix = b.keyPrefix;
         this.clock = b.clock;
         this.graceMillis = b.grace.toMillis();
-        this.timeout = b.timeout;
     }
 
     /** @return a builder; a client (or URI) and at least one limit are required */
@@ -113,19 +101,34 @@ public final class RedisLimiter implements AutoCloseable {
         LimitScript script = binding.script;
         if (permits > script.maxPermits()) {
             return CompletableFuture.completedFuture(new RedisDecision(RedisOutcome.UNSATISFIABLE, script.limit, 0,
-                    RedisDecision.NEVER, RedisDecision.NEVER, null));
+                    RedisDecision.NEVER, RedisDecision.NEVER, null, null));
         }
-        String time = binding.mode == TimeMode.SERVER ? "server" : LimitScript.hex(clock.nanoTime());
-        String[] args = script.arguments(time, graceMillis, permits);
-        String[] keys = {redisKey};
-        CompletableFuture<List<Object>> reply;
-        try {
-            reply = evalSha(script, keys, args).toCompletableFuture();
-        } catch (RuntimeException sendFailed) {
-            reply = CompletableFuture.failedFuture(sendFailed);
+        String[] args = script.arguments(time(binding), graceMillis, permits);
+        return scripts.call(script, redisKey, args, reply -> script.decide(reply, permits, key),
+                failure -> RedisDecision.unavailable(script.limit, failure));
+    }
+
+    private String time(Binding binding) {
+        return binding.mode == TimeMode.SERVER ? "server" : LimitScript.hex(clock.nanoTime());
+    }
+
+    /**
+     * Gives a concurrency lease's permits back, once: later calls for the same lease send nothing.
+     *
+     * @return a stage that always completes normally: true when Redis took the permits back; false
+     *     when the lease was released before, was already reclaimed after its maximum hold time, or
+     *     Redis did not answer (the permits then come back when the lease is reclaimed)
+     * @throws IllegalArgumentException for a lease of a limit this limiter does not have
+     */
+    public CompletionStage<Boolean> releaseAsync(RedisLease lease) {
+        Binding binding = binding(lease.limitName());
+        String redisKey = redisKey(lease.limitName(), lease.key());
+        if (!(binding.script instanceof ConcurrencyScript) || !lease.markReleased()) {
+            return CompletableFuture.completedFuture(false);
         }
-        return reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                .handle((r, error) -> error == null ? decideOrFail(script, r, permits) : failed(script, error));
+        ConcurrencyScript script = (ConcurrencyScript) binding.script;
+        String[] args = script.releaseArguments(time(binding), graceMillis, lease.permits(), lease.generation());
+        return scripts.call(script, redisKey, args, reply -> "1".equals(reply.get(0)), failure -> false);
     }
 
     /**
@@ -161,44 +164,6 @@ public final class RedisLimiter implements AutoCloseable {
             throw new IllegalArgumentException("no limit named '" + limitName + "'; known: " + limits.keySet());
         }
         return b;
-    }
-
-    private CompletionStage<List<Object>> evalSha(LimitScript script, String[] keys, String[] args) {
-        CompletionStage<List<Object>> first = commands.evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
-        return first.handle((r, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(r);
-            }
-            if (unwrap(error) instanceof RedisNoScriptException) {
-                return commands.scriptLoad(script.source)
-                        .thenCompose(sha -> commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args));
-            }
-            return CompletableFuture.<List<Object>>failedFuture(error);
-        }).thenCompose(stage -> stage);
-    }
-
-    private static RedisDecision decideOrFail(LimitScript script, List<Object> reply, long permits) {
-        try {
-            return script.decide(reply, permits);
-        } catch (RuntimeException malformed) {
-            return RedisDecision.unavailable(script.limit,
-                    new RedisBackendException("limit '" + script.limit.name() + "': unexpected script reply " + reply, malformed));
-        }
-    }
-
-    private static RedisDecision failed(LimitScript script, Throwable error) {
-        Throwable cause = unwrap(error);
-        String what = cause instanceof TimeoutException ? "no reply within the time-out" : String.valueOf(cause.getMessage());
-        return RedisDecision.unavailable(script.limit,
-                new RedisBackendException("limit '" + script.limit.name() + "': Redis did not decide: " + what, cause));
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        Throwable c = t;
-        while (c instanceof CompletionException && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
     }
 
     /**

@@ -46,7 +46,7 @@ final class SlidingWindowScript extends LimitScript {
     }
 
     @Override
-    RedisDecision decide(List<?> reply, long p) {
+    RedisDecision decide(List<?> reply, long p, String key) {
         long now = word(reply, 1);
         long u = word(reply, 2);
         long sum = count(reply, 3);

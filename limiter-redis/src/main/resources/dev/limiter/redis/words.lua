@@ -6,7 +6,7 @@ engine's state words and times are 64-bit two's-complement longs, so a script ne
 a single number. A word here is a table {h, l}: the high and low 32 bits, each an integer in
 [0, 2^32). Every operation below works on the halves and is exact for the whole 64-bit range;
 add and sub wrap modulo 2^64 exactly like Java's long arithmetic. Plain numbers are used only for
-counts (< 2^42) and for approximate durations that only size a key's expiry.
+counts (< 2^44) and for approximate durations that only size a key's expiry.
 
 On the wire and in Redis values a word is 16 lower-case hex digits, big-endian: the same bits as
 the engine's long (Long.toHexString, zero-padded).

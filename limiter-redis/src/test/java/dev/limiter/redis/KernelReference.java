@@ -2,6 +2,7 @@ package dev.limiter.redis;
 
 import dev.limiter.Decision;
 import dev.limiter.Limit;
+import dev.limiter.engine.internal.ConcurrencyKernel;
 import dev.limiter.engine.internal.FixedWindowKernel;
 import dev.limiter.engine.internal.GcraKernel;
 import dev.limiter.engine.internal.Kernel;
@@ -25,6 +26,7 @@ final class KernelReference {
     private final Kernel kernel;
     private final UnsafeBuffer state;
     private final Decision decision = new Decision();
+    private long lastToken;
 
     KernelReference(Limit limit) {
         switch (limit.algorithm()) {
@@ -40,6 +42,9 @@ final class KernelReference {
             case QUOTA:
                 kernel = new QuotaKernel(limit);
                 break;
+            case CONCURRENCY:
+                kernel = new ConcurrencyKernel(limit);
+                break;
             default:
                 throw new IllegalArgumentException("no reference kernel for " + limit.algorithm());
         }
@@ -51,9 +56,20 @@ final class KernelReference {
         if (permits > kernel.maxPermits()) {
             return new Step("UNSATISFIABLE", 0, RedisDecision.NEVER, RedisDecision.NEVER);
         }
-        boolean granted = kernel.tryAcquire(state, 0, permits, now, decision);
+        lastToken = kernel.acquire(state, 0, permits, now, decision);
+        boolean granted = lastToken != Kernel.DENIED;
         return new Step(granted ? "ALLOWED" : "LIMITED", decision.remaining(), decision.retryAfterNanos(),
                 decision.resetAfterNanos());
+    }
+
+    /** @return the token of the last granted step: for a concurrency lease, its generation ^ Long.MIN_VALUE */
+    long lastToken() {
+        return lastToken;
+    }
+
+    /** Releases a concurrency lease of {@code permits} granted with {@code token}, at {@code now}. */
+    void release(long token, long permits, long now) {
+        ((ConcurrencyKernel) kernel).release(state, 0, permits, token, now);
     }
 
     /** @return the key's state words, in the order the scripts store them */

@@ -187,6 +187,26 @@ class RedisLimiterTest {
     }
 
     @Test
+    void aLeaseIsReleasedOnce() {
+        ManualClock clock = new ManualClock();
+        Limit limit = Limit.concurrency("calls", 2, Duration.ofMinutes(1)).build();
+        try (RedisLimiter limiter = limiter("leases:").clock(clock).limit(limit, TimeMode.CALLER)
+                .limit(Limit.quota("q", 1).build(), TimeMode.CALLER).build()) {
+            RedisDecision first = limiter.acquire("calls", "k", 2);
+            assertTrue(first.allowed());
+            assertFalse(limiter.tryAcquire("calls", "k"), "both permits are held");
+            assertTrue(limiter.acquire("q", "k", 1).lease().isEmpty(), "only concurrency limits hand out leases");
+            RedisLease lease = first.lease().orElseThrow();
+            assertTrue(limiter.releaseAsync(lease).toCompletableFuture().join());
+            assertTrue(lease.released());
+            assertFalse(limiter.releaseAsync(lease).toCompletableFuture().join(), "a second release sends nothing");
+            assertTrue(limiter.tryAcquire("calls", "k"));
+            assertTrue(limiter.tryAcquire("calls", "k"));
+            assertFalse(limiter.tryAcquire("calls", "k"), "the double release gave back nothing extra");
+        }
+    }
+
+    @Test
     void concurrentClientsNeverOverAdmit() throws Exception {
         Limit limit = Limit.fixedWindow("w", 100, Duration.ofHours(1)).build();
         ManualClock clock = new ManualClock(7 * SECOND);

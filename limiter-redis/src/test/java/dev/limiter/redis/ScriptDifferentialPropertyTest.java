@@ -133,7 +133,7 @@ class ScriptDifferentialPropertyTest {
                 List<Object> reply = connection.sync().evalsha(script.sha, io.lettuce.core.ScriptOutputType.MULTI, keys,
                         script.arguments("server", 3_600_000L, p));
                 long now = Long.parseUnsignedLong((String) reply.get(1), 16);
-                RedisDecision actual = script.decide(reply, p);
+                RedisDecision actual = script.decide(reply, p, keys[0]);
                 outcomes.add(actual.outcome().name());
                 assertEquals(reference.step(now, p), KernelReference.Step.of(actual),
                         () -> limit + " p" + p + " at TIME " + now + "; Redis said " + actual);
@@ -146,7 +146,12 @@ class ScriptDifferentialPropertyTest {
 
     /** @return the words the script stored (all zero for a missing key, as for a fresh slot) */
     static long[] stateWords(String redisKey, int count) {
-        String value = connection.sync().get(redisKey);
+        return stateWords(connection, redisKey, count);
+    }
+
+    /** @return the words the script stored, read on {@code on} */
+    static long[] stateWords(StatefulRedisConnection<String, String> on, String redisKey, int count) {
+        String value = on.sync().get(redisKey);
         long[] words = new long[count];
         if (value == null) {
             return words;
