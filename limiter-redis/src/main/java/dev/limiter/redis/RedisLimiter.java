@@ -82,7 +82,9 @@ public final class RedisLimiter implements AutoCloseable {
     }
 
     /**
-     * Asks for {@code permits} of {@code limitName} for {@code key}.
+     * Asks for {@code permits} of {@code limitName} for {@code key}. For a concurrency limit an
+     * allowed decision carries the {@link RedisLease} that holds the permits until
+     * {@link #releaseAsync} (or until the limit's maximum hold time reclaims them).
      *
      * <p>Dependent stages added without an executor run on the Redis client's I/O thread: they must
      * not block.
