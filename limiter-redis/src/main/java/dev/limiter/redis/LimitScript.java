@@ -52,9 +52,11 @@ abstract class LimitScript {
                 return new QuotaScript(limit);
             case CONCURRENCY:
                 return new ConcurrencyScript(limit);
+            case CARDINALITY:
+                return new CardinalityScript(limit);
             default:
                 throw new IllegalArgumentException("limit '" + limit.name() + "': the Redis backend does not support "
-                        + limit.algorithm() + " yet (token bucket, fixed window, sliding window, quota and concurrency are supported)");
+                        + limit.algorithm());
         }
     }
 

@@ -101,6 +101,9 @@ public final class RedisLimiter implements AutoCloseable {
             throw new IllegalArgumentException("permits must be >= 1, was " + permits);
         }
         LimitScript script = binding.script;
+        if (script instanceof CardinalityScript) {
+            throw new IllegalArgumentException("limit '" + limitName + "' admits members: use admitAsync");
+        }
         if (permits > script.maxPermits()) {
             return CompletableFuture.completedFuture(new RedisDecision(RedisOutcome.UNSATISFIABLE, script.limit, 0,
                     RedisDecision.NEVER, RedisDecision.NEVER, null, null));
@@ -112,6 +115,29 @@ public final class RedisLimiter implements AutoCloseable {
 
     private String time(Binding binding) {
         return binding.mode == TimeMode.SERVER ? "server" : LimitScript.hex(clock.nanoTime());
+    }
+
+    /**
+     * Admits {@code member} under {@code key} for the cardinality limit {@code limitName}: allowed when
+     * it is already a member, or when fewer than N members are admitted (it then counts as one).
+     *
+     * @return a stage that always completes normally, as {@link #acquireAsync}
+     * @throws IllegalArgumentException for an unknown or non-cardinality limit, a null or empty key,
+     *     or a null member (nothing is sent)
+     */
+    public CompletionStage<RedisDecision> admitAsync(String limitName, String key, String member) {
+        Binding binding = binding(limitName);
+        String parentKey = redisKey(limitName, key);
+        if (!(binding.script instanceof CardinalityScript)) {
+            throw new IllegalArgumentException("limit '" + limitName + "' is not a cardinality limit: use acquireAsync");
+        }
+        if (member == null) {
+            throw new IllegalArgumentException("member must not be null");
+        }
+        CardinalityScript script = (CardinalityScript) binding.script;
+        String[] keys = {parentKey, CardinalityScript.membersKey(parentKey)};
+        return scripts.call(script, keys, script.memberArguments(graceMillis, member),
+                reply -> script.decide(reply, 1, key), failure -> RedisDecision.unavailable(script.limit, failure));
     }
 
     /**

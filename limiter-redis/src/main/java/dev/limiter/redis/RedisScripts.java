@@ -40,7 +40,12 @@ final class RedisScripts {
      */
     <T> CompletionStage<T> call(LimitScript script, String key, String[] args, Function<List<Object>, T> onReply,
                                 Function<RedisBackendException, T> onFailure) {
-        String[] keys = {key};
+        return call(script, new String[] {key}, args, onReply, onFailure);
+    }
+
+    /** As {@link #call(LimitScript, String, String[], Function, Function)} for a script over several keys of one hash tag. */
+    <T> CompletionStage<T> call(LimitScript script, String[] keys, String[] args, Function<List<Object>, T> onReply,
+                                Function<RedisBackendException, T> onFailure) {
         CompletableFuture<List<Object>> reply;
         try {
             reply = evalSha(script, keys, args).toCompletableFuture();

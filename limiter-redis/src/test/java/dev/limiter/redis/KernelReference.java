@@ -2,6 +2,7 @@ package dev.limiter.redis;
 
 import dev.limiter.Decision;
 import dev.limiter.Limit;
+import dev.limiter.engine.internal.CardinalityKernel;
 import dev.limiter.engine.internal.ConcurrencyKernel;
 import dev.limiter.engine.internal.FixedWindowKernel;
 import dev.limiter.engine.internal.GcraKernel;
@@ -25,8 +26,13 @@ final class KernelReference {
 
     private final Kernel kernel;
     private final UnsafeBuffer state;
+    /** Cardinality only: one member word per member index, as the engine's second table holds them. */
+    private final UnsafeBuffer members = new UnsafeBuffer(new byte[8 * MEMBERS]);
     private final Decision decision = new Decision();
     private long lastToken;
+
+    /** How many distinct members a cardinality reference can track. */
+    static final int MEMBERS = 64;
 
     KernelReference(Limit limit) {
         switch (limit.algorithm()) {
@@ -44,6 +50,9 @@ final class KernelReference {
                 break;
             case CONCURRENCY:
                 kernel = new ConcurrencyKernel(limit);
+                break;
+            case CARDINALITY:
+                kernel = new CardinalityKernel(limit);
                 break;
             default:
                 throw new IllegalArgumentException("no reference kernel for " + limit.algorithm());
@@ -70,6 +79,18 @@ final class KernelReference {
     /** Releases a concurrency lease of {@code permits} granted with {@code token}, at {@code now}. */
     void release(long token, long permits, long now) {
         ((ConcurrencyKernel) kernel).release(state, 0, permits, token, now);
+    }
+
+    /** Admits member {@code index} (in [0, {@link #MEMBERS})) under the key, as the cardinality kernel would. */
+    Step admit(int index) {
+        long token = ((CardinalityKernel) kernel).admit(state, 0, members, 8 * index, decision);
+        return new Step(token != Kernel.DENIED ? "ALLOWED" : "LIMITED", decision.remaining(), decision.retryAfterNanos(),
+                decision.resetAfterNanos());
+    }
+
+    /** @return the member word of member {@code index}: its mark, or 0 when never admitted */
+    long memberWord(int index) {
+        return members.getLongVolatile(8 * index);
     }
 
     /** @return the key's state words, in the order the scripts store them */

@@ -93,6 +93,8 @@ class RedisLimiterTest {
             assertThrows(IllegalArgumentException.class, () -> limiter.acquireAsync("q", "", 1));
             assertThrows(IllegalArgumentException.class, () -> limiter.acquireAsync("q", "k", 0));
             assertThrows(IllegalArgumentException.class, () -> limiter.acquireAsync("q", "k", -1));
+            assertThrows(IllegalArgumentException.class, () -> limiter.admitAsync("q", "k", "member"),
+                    "a quota does not admit members");
             RedisDecision tooMany = limiter.acquire("q", "k", 4);
             assertEquals(RedisOutcome.UNSATISFIABLE, tooMany.outcome());
             assertEquals(RedisDecision.NEVER, tooMany.retryAfterNanos());
@@ -102,8 +104,6 @@ class RedisLimiterTest {
         assertThrows(IllegalArgumentException.class, () -> RedisLimiter.builder().keyPrefix("a{b"));
         assertThrows(IllegalArgumentException.class, () -> RedisLimiter.builder()
                 .limit(limit, TimeMode.CALLER).limit(limit, TimeMode.SERVER));
-        assertThrows(IllegalArgumentException.class, () -> RedisLimiter.builder()
-                .limit(Limit.cardinality("c", 3).build(), TimeMode.CALLER), "unsupported algorithms are refused up front");
         assertThrows(IllegalStateException.class, () -> RedisLimiter.builder().limit(limit, TimeMode.CALLER).build());
     }
 
@@ -204,6 +204,29 @@ class RedisLimiterTest {
             assertTrue(limiter.tryAcquire("calls", "k"));
             assertFalse(limiter.tryAcquire("calls", "k"), "the double release gave back nothing extra");
         }
+    }
+
+    @Test
+    void cardinalityAdmitsDistinctMembers() {
+        try (RedisLimiter limiter = limiter("members:").limit(Limit.cardinality("users", 2).build(), TimeMode.SERVER)
+                .build()) {
+            assertThrows(IllegalArgumentException.class, () -> limiter.acquireAsync("users", "dev-1", 1),
+                    "a cardinality limit admits members, not permits");
+            assertThrows(IllegalArgumentException.class, () -> limiter.admitAsync("users", "dev-1", null));
+            assertTrue(admit(limiter, "alice").allowed());
+            assertTrue(admit(limiter, "bob").allowed());
+            RedisDecision carol = admit(limiter, "carol");
+            assertEquals(RedisOutcome.LIMITED, carol.outcome());
+            assertEquals(RedisDecision.NEVER, carol.retryAfterNanos());
+            assertTrue(admit(limiter, "alice").allowed(), "a member is admitted again");
+            String parent = limiter.redisKey("users", "dev-1");
+            assertEquals(SlotHash.getSlot(parent), SlotHash.getSlot(CardinalityScript.membersKey(parent)));
+            assertEquals(2L, redis.hlen(CardinalityScript.membersKey(parent)));
+        }
+    }
+
+    private static RedisDecision admit(RedisLimiter limiter, String member) {
+        return limiter.admitAsync("users", "dev-1", member).toCompletableFuture().join();
     }
 
     @Test
