@@ -14,7 +14,7 @@ final class FixedWindowScript extends LimitScript {
     private final int countBits;
 
     FixedWindowScript(Limit limit) {
-        super(limit, "fixed_window.lua");
+        super(limit, "fixed_window.lua", "fixed_window_step");
         this.period = limit.periodNanos();
         this.permits = limit.permits();
         this.countBits = 64 - Long.numberOfLeadingZeros(permits + 1);

@@ -13,7 +13,7 @@ final class GcraScript extends LimitScript {
     private final long tau;
 
     GcraScript(Limit limit) {
-        super(limit, "gcra.lua");
+        super(limit, "gcra.lua", "gcra_step");
         this.interval = Math.max(1L, Saturating.ceilDiv(limit.periodNanos(), limit.permits()));
         this.tau = Saturating.multiply(limit.burst(), interval);
     }

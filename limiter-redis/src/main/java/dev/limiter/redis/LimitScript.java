@@ -33,10 +33,38 @@ abstract class LimitScript {
     final String source;
     final String sha;
 
+    /** The text of a step function's resource, without the prelude: see {@link #stepFunction()}. */
+    final String body;
+
+    /** A script whose resource is a whole script over KEYS and ARGV. */
     LimitScript(Limit limit, String bodyResource) {
         this.limit = limit;
-        this.source = PRELUDE + "\n" + resource(bodyResource);
+        this.body = resource(bodyResource);
+        this.source = PRELUDE + "\n" + body;
         this.sha = sha1Hex(source);
+    }
+
+    /**
+     * A script whose resource defines {@code stepFunction(key, now, grace, a, commit)}; for a single
+     * limit the loader appends the call on KEYS[1], the time in ARGV[1], the grace in ARGV[2] and
+     * the arguments ARGV[3..].
+     */
+    LimitScript(Limit limit, String bodyResource, String stepFunction) {
+        this.limit = limit;
+        this.body = resource(bodyResource);
+        this.source = PRELUDE + "\n" + body + "\nreturn " + stepFunction
+                + "(KEYS[1], decision_time(ARGV[1]), tonumber(ARGV[2]), argv_from(3, #ARGV - 2), true)\n";
+        this.sha = sha1Hex(source);
+    }
+
+    /** @return the prelude every script starts with */
+    static String prelude() {
+        return PRELUDE;
+    }
+
+    /** @return the SHA-1 of a script's text, as Redis names it */
+    static String sha1(String text) {
+        return sha1Hex(text);
     }
 
     /** @return the script for {@code limit}'s algorithm */

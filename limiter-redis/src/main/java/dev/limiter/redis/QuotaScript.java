@@ -12,7 +12,7 @@ final class QuotaScript extends LimitScript {
     private final long permits;
 
     QuotaScript(Limit limit) {
-        super(limit, "quota.lua");
+        super(limit, "quota.lua", "quota_step");
         this.permits = limit.permits();
     }
 

@@ -20,7 +20,7 @@ final class SlidingWindowScript extends LimitScript {
     private final long unitPermits;
 
     SlidingWindowScript(Limit limit) {
-        super(limit, "sliding_window.lua");
+        super(limit, "sliding_window.lua", "sliding_window_step");
         this.k = limit.subWindows();
         this.width = Saturating.ceilDiv(limit.periodNanos(), k);
         int bits = 64 - Long.numberOfLeadingZeros(limit.permits() + 1);

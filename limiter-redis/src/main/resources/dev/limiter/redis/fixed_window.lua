@@ -13,39 +13,41 @@ bits). A caller fewer than S = 2^(62 - countBits) windows behind the stored wind
 iff count + p <= N, then store tag | (count + p + 1). A denial writes nothing.
 Expiry: idle once the stored window has ended: after (windowIndex - index) * T + (T - now mod T).
 Reply: {admitted '1'/'0', now, windowIndex, count before this request}.
+Defined as fixed_window_step(key, now, grace, a, commit) with a = ARGV[3..] below. With commit
+false it decides and writes nothing: a composite decision checks every limit before it commits
+any. The loader appends the call for a single limit.
 ]]
-local key = KEYS[1]
-local now = decision_time(ARGV[1])
-local grace = tonumber(ARGV[2])
-local period = w_at(ARGV[3], 1)
-local count_bits = tonumber(ARGV[4])
-local permits = tonumber(ARGV[5])
-local p = tonumber(ARGV[6])
+local function fixed_window_step(key, now, grace, a, commit)
+  local period = w_at(a[1], 1)
+  local count_bits = tonumber(a[2])
+  local permits = tonumber(a[3])
+  local p = tonumber(a[4])
 
-local stale_floor = w_sub(ZERO, w_shl(ONE, 62 - count_bits))
-local index, into_window = w_floor_divmod(now, period)
-local tag = w_shl(index, count_bits)
-local window_index = index
-local window_tag = tag
-local count = 0
-local words, layout_error = load_words(key, 1)
-if not words then return redis.error_reply(layout_error) end
-local word = words[1]
-if not w_is_zero(word) then
-  local stored_tag = w_high(word, count_bits)
-  local diff = w_sar(w_sub(tag, stored_tag), count_bits)
-  if w_cmps(diff, ZERO) <= 0 and w_cmps(diff, stale_floor) > 0 then
-    window_index = w_sub(index, diff)
-    window_tag = stored_tag
-    count = w_low(word, count_bits) - 1
+  local stale_floor = w_sub(ZERO, w_shl(ONE, 62 - count_bits))
+  local index, into_window = w_floor_divmod(now, period)
+  local tag = w_shl(index, count_bits)
+  local window_index = index
+  local window_tag = tag
+  local count = 0
+  local words, layout_error = load_words(key, 1)
+  if not words then return redis.error_reply(layout_error) end
+  local word = words[1]
+  if not w_is_zero(word) then
+    local stored_tag = w_high(word, count_bits)
+    local diff = w_sar(w_sub(tag, stored_tag), count_bits)
+    if w_cmps(diff, ZERO) <= 0 and w_cmps(diff, stale_floor) > 0 then
+      window_index = w_sub(index, diff)
+      window_tag = stored_tag
+      count = w_low(word, count_bits) - 1
+    end
   end
-end
-local reply = {'0', w_hex(now), w_hex(window_index), count_string(count)}
-if count + p > permits then
+  local reply = {'0', w_hex(now), w_hex(window_index), count_string(count)}
+  if count + p > permits then
+    return reply
+  end
+  local t = w_unsigned_number(period)
+  local idle = w_number(w_sub(window_index, index)) * t + (t - w_unsigned_number(into_window))
+  if commit then store(key, w_hex(w_add(window_tag, w_small(count + p + 1))), idle, grace) end
+  reply[1] = '1'
   return reply
 end
-local t = w_unsigned_number(period)
-local idle = w_number(w_sub(window_index, index)) * t + (t - w_unsigned_number(into_window))
-store(key, w_hex(w_add(window_tag, w_small(count + p + 1))), idle, grace)
-reply[1] = '1'
-return reply

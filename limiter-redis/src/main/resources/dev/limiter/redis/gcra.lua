@@ -13,22 +13,24 @@ A denial writes nothing.
 Expiry: the state is idle ("never seen") once now >= TAT', that is after `ahead` nanoseconds.
 Reply: {'1', now, ahead} when admitted, {'0', now, base} when denied (words as hex); the client
 derives remaining, retry-after and reset from these exactly as the kernel does.
+Defined as gcra_step(key, now, grace, a, commit) with a = ARGV[3..] below. With commit
+false it decides and writes nothing: a composite decision checks every limit before it commits
+any. The loader appends the call for a single limit.
 ]]
-local key = KEYS[1]
-local now = decision_time(ARGV[1])
-local grace = tonumber(ARGV[2])
-local cost = w_at(ARGV[3], 1)
-local tau = w_at(ARGV[4], 1)
+local function gcra_step(key, now, grace, a, commit)
+  local cost = w_at(a[1], 1)
+  local tau = w_at(a[2], 1)
 
-local words, layout_error = load_words(key, 1)
-if not words then return redis.error_reply(layout_error) end
-local tat = w_flip_sign(words[1])
-local base = tat
-if w_cmps(tat, now) < 0 then base = now end
-local next_tat = w_add(base, cost)
-local ahead = w_sub(next_tat, now)
-if w_cmps(next_tat, base) < 0 or w_cmpu(ahead, tau) > 0 then
-  return {'0', w_hex(now), w_hex(base)}
+  local words, layout_error = load_words(key, 1)
+  if not words then return redis.error_reply(layout_error) end
+  local tat = w_flip_sign(words[1])
+  local base = tat
+  if w_cmps(tat, now) < 0 then base = now end
+  local next_tat = w_add(base, cost)
+  local ahead = w_sub(next_tat, now)
+  if w_cmps(next_tat, base) < 0 or w_cmpu(ahead, tau) > 0 then
+    return {'0', w_hex(now), w_hex(base)}
+  end
+  if commit then store(key, w_hex(w_flip_sign(next_tat)), w_unsigned_number(ahead), grace) end
+  return {'1', w_hex(now), w_hex(ahead)}
 end
-store(key, w_hex(w_flip_sign(next_tat)), w_unsigned_number(ahead), grace)
-return {'1', w_hex(now), w_hex(ahead)}

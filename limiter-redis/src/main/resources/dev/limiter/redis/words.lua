@@ -202,6 +202,13 @@ local function load_words(key, n)
   return words
 end
 
+-- ARGV[first], ..., ARGV[first + count - 1] as a table
+local function argv_from(first, count)
+  local a = {}
+  for i = 1, count do a[i] = ARGV[first + i - 1] end
+  return a
+end
+
 local function count_string(n)
   return string.format('%.0f', n)
 end
