@@ -26,21 +26,21 @@ import java.util.List;
  * by the algorithm's body; its SHA-1 is what EVALSHA names.
  */
 /** An algorithm's Lua step for one limit plus the client-side derivation of its decision; immutable. */
-abstract class LimitScript {
+abstract class LimitScript implements LuaScript {
     private static final String PRELUDE = resource("words.lua");
 
     final Limit limit;
     final String source;
     final String sha;
 
-    /** The text of a step function's resource, without the prelude: see {@link #stepFunction()}. */
-    final String body;
+    /** The step function the resource defines (see the three-argument constructor); null for a whole script. */
+    final String stepFunction;
 
     /** A script whose resource is a whole script over KEYS and ARGV. */
     LimitScript(Limit limit, String bodyResource) {
         this.limit = limit;
-        this.body = resource(bodyResource);
-        this.source = PRELUDE + "\n" + body;
+        this.stepFunction = null;
+        this.source = PRELUDE + "\n" + resource(bodyResource);
         this.sha = sha1Hex(source);
     }
 
@@ -51,10 +51,25 @@ abstract class LimitScript {
      */
     LimitScript(Limit limit, String bodyResource, String stepFunction) {
         this.limit = limit;
-        this.body = resource(bodyResource);
-        this.source = PRELUDE + "\n" + body + "\nreturn " + stepFunction
+        this.stepFunction = stepFunction;
+        this.source = PRELUDE + "\n" + resource(bodyResource) + "\nreturn " + stepFunction
                 + "(KEYS[1], decision_time(ARGV[1]), tonumber(ARGV[2]), argv_from(3, #ARGV - 2), true)\n";
         this.sha = sha1Hex(source);
+    }
+
+    @Override
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public String sha() {
+        return sha;
+    }
+
+    @Override
+    public String label() {
+        return "limit '" + limit.name() + "'";
     }
 
     /** @return the prelude every script starts with */
@@ -133,7 +148,7 @@ abstract class LimitScript {
         return HexFormat.of().toHexDigits(word);
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = LimitScript.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource dev/limiter/redis/" + name);

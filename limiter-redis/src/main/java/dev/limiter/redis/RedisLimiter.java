@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -115,6 +116,47 @@ public final class RedisLimiter implements AutoCloseable {
 
     private String time(Binding binding) {
         return binding.mode == TimeMode.SERVER ? "server" : LimitScript.hex(clock.nanoTime());
+    }
+
+    /**
+     * Asks for {@code permits} of every limit in {@code limitNames} for {@code key}, all or nothing,
+     * in one script: when any limit denies, nothing is consumed anywhere and the decision is the
+     * first denying limit's; otherwise every limit consumes the permits and the decision is the one
+     * with the fewest permits remaining. Token-bucket, window and quota limits of one time mode can
+     * be combined; their keys share the hash tag {@code {key}}, so this works on Redis Cluster.
+     *
+     * @return a stage that always completes normally, as {@link #acquireAsync}
+     * @throws IllegalArgumentException for no limits, a repeated, unknown or non-composable limit,
+     *     limits of different time modes, a null or empty key, or permits &lt; 1 (nothing is sent)
+     */
+    public CompletionStage<RedisDecision> acquireAllAsync(String key, long permits, String... limitNames) {
+        if (limitNames.length == 0 || java.util.Set.of(limitNames).size() != limitNames.length) {
+            throw new IllegalArgumentException("a composite needs distinct limits, was " + java.util.Arrays.toString(limitNames));
+        }
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be >= 1, was " + permits);
+        }
+        List<LimitScript> parts = new java.util.ArrayList<>();
+        String[] keys = new String[limitNames.length];
+        Binding first = binding(limitNames[0]);
+        for (int i = 0; i < limitNames.length; i++) {
+            Binding b = binding(limitNames[i]);
+            keys[i] = redisKey(limitNames[i], key);
+            if (!CompositeScript.composable(b.script) || b.mode != first.mode) {
+                throw new IllegalArgumentException("limit '" + limitNames[i] + "' cannot join this composite: only "
+                        + "token-bucket, window and quota limits of one time mode combine");
+            }
+            parts.add(b.script);
+        }
+        for (LimitScript part : parts) {
+            if (permits > part.maxPermits()) {
+                return CompletableFuture.completedFuture(new RedisDecision(RedisOutcome.UNSATISFIABLE, part.limit, 0,
+                        RedisDecision.NEVER, RedisDecision.NEVER, null, null));
+            }
+        }
+        String[] args = CompositeScript.arguments(parts, time(first), graceMillis, permits);
+        return scripts.call(CompositeScript.INSTANCE, keys, args, reply -> CompositeScript.decide(parts, reply, permits, key),
+                failure -> RedisDecision.unavailable(parts.get(0).limit, failure));
     }
 
     /**
@@ -314,11 +356,13 @@ public final class RedisLimiter implements AutoCloseable {
                     opened = (owned != null ? owned : client).connect();
                 }
                 StatefulRedisConnection<String, String> used = connection != null ? connection : opened;
-                for (Binding b : limits.values()) {
-                    String sha = used.sync().scriptLoad(b.script.source);
-                    if (!b.script.sha.equals(sha)) {
-                        throw new IllegalStateException("Redis named script of limit '" + b.script.limit.name()
-                                + "' " + sha + ", expected " + b.script.sha);
+                List<LuaScript> all = new java.util.ArrayList<>(List.of(CompositeScript.INSTANCE));
+                limits.values().forEach(b -> all.add(b.script));
+                for (LuaScript script : all) {
+                    String sha = used.sync().scriptLoad(script.source());
+                    if (!script.sha().equals(sha)) {
+                        throw new IllegalStateException("Redis named the script of " + script.label() + " " + sha
+                                + ", expected " + script.sha());
                     }
                 }
                 return new RedisLimiter(this, owned, used);

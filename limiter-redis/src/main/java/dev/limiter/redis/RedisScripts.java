@@ -38,13 +38,13 @@ final class RedisScripts {
      * @return a stage that completes normally with {@code onReply}'s result, or with {@code onFailure}'s
      *     when Redis did not answer as the script does
      */
-    <T> CompletionStage<T> call(LimitScript script, String key, String[] args, Function<List<Object>, T> onReply,
+    <T> CompletionStage<T> call(LuaScript script, String key, String[] args, Function<List<Object>, T> onReply,
                                 Function<RedisBackendException, T> onFailure) {
         return call(script, new String[] {key}, args, onReply, onFailure);
     }
 
-    /** As {@link #call(LimitScript, String, String[], Function, Function)} for a script over several keys of one hash tag. */
-    <T> CompletionStage<T> call(LimitScript script, String[] keys, String[] args, Function<List<Object>, T> onReply,
+    /** As {@link #call(LuaScript, String, String[], Function, Function)} for a script over several keys of one hash tag. */
+    <T> CompletionStage<T> call(LuaScript script, String[] keys, String[] args, Function<List<Object>, T> onReply,
                                 Function<RedisBackendException, T> onFailure) {
         CompletableFuture<List<Object>> reply;
         try {
@@ -52,7 +52,7 @@ final class RedisScripts {
         } catch (RuntimeException sendFailed) {
             reply = CompletableFuture.failedFuture(sendFailed);
         }
-        String limit = "limit '" + script.limit.name() + "': ";
+        String limit = script.label() + ": ";
         return reply.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).handle((r, error) -> {
             if (error != null) {
                 Throwable cause = unwrap(error);
@@ -67,14 +67,14 @@ final class RedisScripts {
         });
     }
 
-    private CompletionStage<List<Object>> evalSha(LimitScript script, String[] keys, String[] args) {
-        CompletionStage<List<Object>> first = commands.evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
+    private CompletionStage<List<Object>> evalSha(LuaScript script, String[] keys, String[] args) {
+        CompletionStage<List<Object>> first = commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
         return first.handle((r, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(r);
             }
             if (unwrap(error) instanceof RedisNoScriptException) {
-                return commands.scriptLoad(script.source)
+                return commands.scriptLoad(script.source())
                         .thenCompose(sha -> commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args));
             }
             return CompletableFuture.<List<Object>>failedFuture(error);

@@ -60,7 +60,7 @@ class CardinalityDifferentialPropertyTest {
         Limit limit = Limit.cardinality("members", n).build();
         KernelReference reference = new KernelReference(limit);
         String key = "parent-" + KEYS.incrementAndGet();
-        try (RedisLimiter limiter = RedisLimiter.builder().connection(connection).limit(limit, TimeMode.SERVER).build()) {
+        try (RedisLimiter limiter = RedisLimiter.builder().connection(connection).timeout(RedisLimiterTest.PATIENT).limit(limit, TimeMode.SERVER).build()) {
             String parentKey = limiter.redisKey("members", key);
             int i = 0;
             for (int m : members) {

@@ -99,7 +99,7 @@ class ConcurrencyDifferentialPropertyTest {
         KernelReference reference = new KernelReference(c.limit);
         String key = "leases-" + KEYS.incrementAndGet();
         List<Held> held = new ArrayList<>();
-        try (RedisLimiter limiter = RedisLimiter.builder().connection(connection).clock(clock)
+        try (RedisLimiter limiter = RedisLimiter.builder().connection(connection).clock(clock).timeout(RedisLimiterTest.PATIENT)
                 .expiryGrace(Duration.ofHours(1)).limit(c.limit, TimeMode.CALLER).build()) {
             String redisKey = limiter.redisKey(c.limit.name(), key);
             long now = c.start;

@@ -71,6 +71,19 @@ final class KernelReference {
                 decision.resetAfterNanos());
     }
 
+    /** @return the most permits the kernel grants one request; more is unsatisfiable */
+    long maxPermits() {
+        return kernel.maxPermits();
+    }
+
+    /** @return the denial the kernel's read-only check gives at {@code now}, or null when it would admit */
+    Step peek(long now, long permits) {
+        if (kernel.peek(state, 0, permits, now, decision) == 0) {
+            return null;
+        }
+        return new Step("LIMITED", decision.remaining(), decision.retryAfterNanos(), decision.resetAfterNanos());
+    }
+
     /** @return the token of the last granted step: for a concurrency lease, its generation ^ Long.MIN_VALUE */
     long lastToken() {
         return lastToken;

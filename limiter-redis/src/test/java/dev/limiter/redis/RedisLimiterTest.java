@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(RedisServerExtension.class)
 class RedisLimiterTest {
     private static final long SECOND = 1_000_000_000L;
+    /** Exactness, not latency, is under test: a loaded build machine must not turn a slow reply into a failure. */
+    static final Duration PATIENT = Duration.ofSeconds(30);
     private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
     private static RedisCommands<String, String> redis;
@@ -43,7 +45,7 @@ class RedisLimiterTest {
     }
 
     private static RedisLimiter.Builder limiter(String prefix) {
-        return RedisLimiter.builder().connection(connection).keyPrefix(prefix);
+        return RedisLimiter.builder().connection(connection).keyPrefix(prefix).timeout(PATIENT);
     }
 
     @Test
@@ -207,6 +209,35 @@ class RedisLimiterTest {
     }
 
     @Test
+    void aCompositeIsAllOrNothingAndRefusesWhatCannotJoin() {
+        ManualClock clock = new ManualClock();
+        try (RedisLimiter limiter = limiter("composite:").clock(clock)
+                .limit(Limit.fixedWindow("minute", 5, Duration.ofMinutes(1)).build(), TimeMode.CALLER)
+                .limit(Limit.quota("total", 2).build(), TimeMode.CALLER)
+                .limit(Limit.tokenBucket("server", 5, Duration.ofMinutes(1)).build(), TimeMode.SERVER)
+                .limit(Limit.concurrency("calls", 5, Duration.ofMinutes(1)).build(), TimeMode.CALLER).build()) {
+            assertEquals(RedisOutcome.ALLOWED, composite(limiter, "minute", "total").outcome());
+            RedisDecision second = composite(limiter, "minute", "total");
+            assertEquals(RedisOutcome.ALLOWED, second.outcome());
+            assertEquals("total", second.limit().name(), "the limit with the fewest permits left decides");
+            RedisDecision third = composite(limiter, "minute", "total");
+            assertEquals(RedisOutcome.LIMITED, third.outcome());
+            assertEquals("total", third.limit().name());
+            assertEquals(2, limiter.acquire("minute", "k", 1).remaining(), "5 - 2 composites - this one: the denied composite took nothing");
+            assertThrows(IllegalArgumentException.class, () -> limiter.acquireAllAsync("k", 1));
+            assertThrows(IllegalArgumentException.class, () -> limiter.acquireAllAsync("k", 1, "minute", "minute"));
+            assertThrows(IllegalArgumentException.class, () -> limiter.acquireAllAsync("k", 1, "minute", "server"),
+                    "one time mode per composite");
+            assertThrows(IllegalArgumentException.class, () -> limiter.acquireAllAsync("k", 1, "minute", "calls"),
+                    "leases do not join composites");
+        }
+    }
+
+    private static RedisDecision composite(RedisLimiter limiter, String... names) {
+        return limiter.acquireAllAsync("k", 1, names).toCompletableFuture().join();
+    }
+
+    @Test
     void cardinalityAdmitsDistinctMembers() {
         try (RedisLimiter limiter = limiter("members:").limit(Limit.cardinality("users", 2).build(), TimeMode.SERVER)
                 .build()) {
@@ -235,7 +266,7 @@ class RedisLimiterTest {
         ManualClock clock = new ManualClock(7 * SECOND);
         RedisLimiter[] limiters = new RedisLimiter[2];
         for (int i = 0; i < limiters.length; i++) {
-            limiters[i] = RedisLimiter.builder().client(client).keyPrefix("concurrent:").clock(clock)
+            limiters[i] = RedisLimiter.builder().client(client).keyPrefix("concurrent:").clock(clock).timeout(PATIENT)
                     .limit(limit, TimeMode.CALLER).build();
         }
         try {

@@ -87,7 +87,7 @@ class ScriptDifferentialPropertyTest {
         ManualClock clock = new ManualClock(c.start);
         KernelReference reference = new KernelReference(c.limit);
         String key = "trace-" + KEYS.incrementAndGet();
-        try (RedisLimiter limiter = RedisLimiter.builder().connection(connection).clock(clock)
+        try (RedisLimiter limiter = RedisLimiter.builder().connection(connection).clock(clock).timeout(RedisLimiterTest.PATIENT)
                 .expiryGrace(Duration.ofHours(1)).limit(c.limit, TimeMode.CALLER).build()) {
             String redisKey = limiter.redisKey(c.limit.name(), key);
             long now = c.start;
@@ -164,11 +164,15 @@ class ScriptDifferentialPropertyTest {
     }
 
     static Gen<Case> cases() {
+        return limits().flatMap(limit -> starts().zip(requests(limit), (start, rs) -> new Case(limit, start, rs)));
+    }
+
+    /** Token-bucket, window and quota limits from tiny to huge. */
+    static Gen<Limit> limits() {
         Gen<Algorithm> algorithms = integers().between(0, 3).map(i -> new Algorithm[] {
             Algorithm.TOKEN_BUCKET, Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW, Algorithm.QUOTA}[i]);
-        Gen<Limit> limits = algorithms.zip(permits(), periods(), integers().between(1, 300),
+        return algorithms.zip(permits(), periods(), integers().between(1, 300),
                 integers().between(1, Limit.MAX_SUB_WINDOWS), ScriptDifferentialPropertyTest::limit);
-        return limits.flatMap(limit -> starts().zip(requests(limit), (start, rs) -> new Case(limit, start, rs)));
     }
 
     private static Limit limit(Algorithm a, long n, long t, int burstPercent, int k) {
