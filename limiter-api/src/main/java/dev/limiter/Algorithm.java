@@ -10,38 +10,26 @@ public enum Algorithm {
      * Generic cell rate algorithm (a token bucket kept as one theoretical-arrival-time word):
      * in any interval of length t, granted &le; burst + rate&middot;t, where rate = N/T rounded down.
      */
-    TOKEN_BUCKET(1),
+    TOKEN_BUCKET,
     /**
      * Fixed window: in each window [kT, (k+1)T), granted &le; N; up to 2N may be granted across one
      * window boundary.
      */
-    FIXED_WINDOW(1),
+    FIXED_WINDOW,
     /**
      * Strict sliding window: in every window of length T, whatever its start, granted &le; N;
-     * steady-state use &ge; k/(k+1) of N with k sub-windows.
+     * steady-state use &ge; T / ((k+1) &middot; ceil(T/k)) of N with k sub-windows of width
+     * ceil(T/k) nanoseconds, which is k/(k+1) of N when k divides T.
      */
-    SLIDING_WINDOW(-1),
+    SLIDING_WINDOW,
     /**
-     * Concurrency: at every instant, leases held &le; N; a lease never released is reclaimed after
-     * its maximum hold time H (lazily: between H and 2H after it was taken, at the key's next acquire).
+     * Concurrency: at every instant, the permits held by leases that are neither released nor past
+     * their maximum hold time H total &le; N; a lease never released stops counting between H and
+     * 2H after it was taken (lazily, at the key's next decision).
      */
-    CONCURRENCY(1),
+    CONCURRENCY,
     /** Quota: total granted &le; N until an operator resets or raises it. */
-    QUOTA(1),
+    QUOTA,
     /** Cardinality: distinct member keys admitted under one parent key &le; N. */
-    CARDINALITY(-1);
-
-    private final int fixedStateWords;
-
-    Algorithm(int fixedStateWords) {
-        this.fixedStateWords = fixedStateWords;
-    }
-
-    /**
-     * @return how many 64-bit state words one key needs, or -1 where it depends on the limit's
-     *     configuration (sub-windows, cardinality)
-     */
-    public int fixedStateWords() {
-        return fixedStateWords;
-    }
+    CARDINALITY
 }

@@ -20,6 +20,10 @@ public final class Decision {
     private long retryAfterNanos;
     private long resetAfterNanos;
 
+    /** An empty holder: outcome {@link Outcome#ALLOWED}, no limit, until a limiter fills it. */
+    public Decision() {
+    }
+
     /** @return whether the request may proceed */
     public boolean allowed() {
         return outcome.allowed();

@@ -49,22 +49,22 @@ public final class Limit {
 
     /** A token bucket (GCRA) granting {@code permits} per {@code period}, burst = permits unless set. */
     public static Builder tokenBucket(String name, long permits, Duration period) {
-        return new Builder(name, Algorithm.TOKEN_BUCKET, permits, period);
+        return new Builder(name, Algorithm.TOKEN_BUCKET, permits, required(name, period));
     }
 
     /** A fixed window of {@code permits} per aligned {@code period}. */
     public static Builder fixedWindow(String name, long permits, Duration period) {
-        return new Builder(name, Algorithm.FIXED_WINDOW, permits, period);
+        return new Builder(name, Algorithm.FIXED_WINDOW, permits, required(name, period));
     }
 
     /** A strict sliding window of {@code permits} in every {@code period}. */
     public static Builder slidingWindow(String name, long permits, Duration period) {
-        return new Builder(name, Algorithm.SLIDING_WINDOW, permits, period);
+        return new Builder(name, Algorithm.SLIDING_WINDOW, permits, required(name, period));
     }
 
     /** At most {@code permits} leases held at once, each reclaimed after {@code maxHold}. */
     public static Builder concurrency(String name, long permits, Duration maxHold) {
-        Builder b = new Builder(name, Algorithm.CONCURRENCY, permits, maxHold);
+        Builder b = new Builder(name, Algorithm.CONCURRENCY, permits, required(name, maxHold));
         return b.maxHold(maxHold);
     }
 
@@ -76,6 +76,13 @@ public final class Limit {
     /** At most {@code members} distinct member keys admitted under each parent key. */
     public static Builder cardinality(String name, long members) {
         return new Builder(name, Algorithm.CARDINALITY, members, null);
+    }
+
+    private static Duration required(String name, Duration period) {
+        if (period == null) {
+            throw new NullPointerException("limit '" + name + "': period must not be null");
+        }
+        return period;
     }
 
     /** @return the name that identifies this limit in decisions, policies and overrides */

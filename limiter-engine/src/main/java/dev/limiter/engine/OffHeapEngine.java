@@ -1,20 +1,20 @@
 package dev.limiter.engine;
 
+import dev.limiter.Algorithm;
 import dev.limiter.Checks;
 import dev.limiter.Clock;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
-import dev.limiter.Outcome;
 import dev.limiter.WhenFull;
-import dev.limiter.engine.internal.FixedWindowKernel;
-import dev.limiter.engine.internal.GcraKernel;
-import dev.limiter.engine.internal.Kernel;
-import dev.limiter.engine.internal.SlidingWindowKernel;
-import dev.limiter.engine.internal.CardinalityKernel;
-import dev.limiter.engine.internal.ConcurrencyKernel;
-import dev.limiter.engine.internal.QuotaKernel;
+import dev.limiter.engine.internal.kernel.CardinalityKernel;
+import dev.limiter.engine.internal.kernel.ConcurrencyKernel;
+import dev.limiter.engine.internal.kernel.FixedWindowKernel;
+import dev.limiter.engine.internal.kernel.GcraKernel;
+import dev.limiter.engine.internal.kernel.Kernel;
+import dev.limiter.engine.internal.kernel.QuotaKernel;
+import dev.limiter.engine.internal.kernel.SlidingWindowKernel;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,6 +62,7 @@ public final class OffHeapEngine implements LimiterEngine {
     private final Clock clock;
     private final Map<String, OffHeapLimiter> limiters;
     private final List<Limiter> ordered;
+    private final ThreadLocal<CompositeTransaction> transactions = ThreadLocal.withInitial(CompositeTransaction::new);
     private volatile boolean closed;
 
     private OffHeapEngine(Builder b) {
@@ -92,7 +93,9 @@ public final class OffHeapEngine implements LimiterEngine {
             case FIXED_WINDOW:
                 return new FixedWindowKernel(limit, layout);
             case SLIDING_WINDOW:
-                return new SlidingWindowKernel(limit, layout);
+                // counts stay exact (one permit per unit) wherever N allows: room for raises is capped
+                return new SlidingWindowKernel(limit, Math.max(limit.permits(),
+                        Math.min(layout, SlidingWindowKernel.MAX_EXACT_PERMITS)));
             case CONCURRENCY:
                 return new ConcurrencyKernel(limit, layout);
             case QUOTA:
@@ -137,119 +140,11 @@ public final class OffHeapEngine implements LimiterEngine {
         return ordered;
     }
 
-    /*
-     * Composite decisions: optimistic read-only check, then ordered commit with refund.
-     *
-     * 1. Validate: every check's limiter belongs to this engine (else IllegalArgumentException) and
-     *    every key is resolved to its slot (claiming a new key's slot consumes nothing; a full
-     *    table configured to reject throws here). Nothing has been taken yet.
-     * 2. Peek: every kernel decides read-only at "now". If any check denies, the request is denied
-     *    with nothing consumed; the decision names the denying check with the longest retry-after.
-     *    This is the common way a composite is denied.
-     * 3. Commit: take the permits check by check, exact-refund kinds first (windows, quotas,
-     *    concurrency), then token buckets, then cardinality (Kernel.commitOrder). If a check now
-     *    denies - another thread took the last permits between peek and commit - every permit taken
-     *    so far is refunded and the request is denied, naming that check.
-     *
-     * Refunds are exact for counting kernels (they subtract from the sub-window, window, epoch or
-     * generation they added to). A token bucket's refund is exact while its word is unchanged; if
-     * another caller moved it in between, the refund is skipped rather than risk over-admission
-     * (EXACTNESS.md section 2). A cardinality admission is never taken back. Because those kinds
-     * commit last, a request with at most one of them never refunds it: for such requests a denial
-     * leaves nothing consumed, always. With two or more token-bucket or cardinality checks, a lost
-     * race can leave at most that request's own permits consumed in them, never an over-admission.
-     *
-     * The allowed path allocates nothing: checks carry their slots and tokens (Checks.engineSlot,
-     * Checks.token), and the decision is assembled from locals.
-     */
+    /** Atomic across every check; see {@link CompositeTransaction} for the protocol and its refunds. */
     @Override
     public boolean tryAcquireAll(Checks checks, long nowNanos, Decision into) {
         checkOpen();
-        final int n = checks.size();
-        for (int i = 0; i < n; i++) {
-            owned(checks.limiter(i), i);
-        }
-        for (int i = 0; i < n; i++) {
-            checks.token(i, 0L);
-            ((OffHeapLimiter) checks.limiter(i)).resolve(checks, i);
-        }
-        int worst = -1;
-        long worstRetry = -1;
-        for (int i = 0; i < n; i++) {
-            OffHeapLimiter l = (OffHeapLimiter) checks.limiter(i);
-            if (checks.engineSlot(i) == OffHeapLimiter.SLOT_SKIP) {
-                continue;
-            }
-            long retry = l.deniedOutright(checks, i) ? Decision.NEVER : l.peek(checks, i, nowNanos, null);
-            if (retry != 0 && retry > worstRetry) {
-                worst = i;
-                worstRetry = retry;
-            }
-        }
-        if (worst >= 0) {
-            if (into != null) {
-                // the denial as first seen; a second peek refines it, but another thread may have
-                // released permits in between, in which case that peek admits and writes nothing
-                OffHeapLimiter l = (OffHeapLimiter) checks.limiter(worst);
-                into.set(Outcome.LIMITED, l.limit(), worst, 0, worstRetry, worstRetry);
-                l.peek(checks, worst, nowNanos, into);
-                into.set(into.outcome(), into.limit(), worst, into.remaining(), into.retryAfterNanos(),
-                        into.resetAfterNanos());
-            }
-            return false;
-        }
-        Limit bestLimit = null;
-        int best = -1;
-        long bestRemaining = Long.MAX_VALUE;
-        long bestReset = 0;
-        for (int order = 0; order <= 2; order++) {
-            for (int i = 0; i < n; i++) {
-                OffHeapLimiter l = (OffHeapLimiter) checks.limiter(i);
-                if (l.commitOrder(checks, i) != order) {
-                    continue;
-                }
-                long token = l.commit(checks, i, nowNanos, into);
-                if (token == Kernel.DENIED) {
-                    refundAll(checks, n, nowNanos);
-                    if (into != null) {
-                        into.set(into.outcome(), into.limit(), i, into.remaining(), into.retryAfterNanos(),
-                                into.resetAfterNanos());
-                    }
-                    return false;
-                }
-                checks.token(i, token);
-                if (into != null && (best < 0 || into.remaining() < bestRemaining)) {
-                    best = i;
-                    bestLimit = into.limit();
-                    bestRemaining = into.remaining();
-                    bestReset = into.resetAfterNanos();
-                }
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if (!((OffHeapLimiter) checks.limiter(i)).isConcurrency()) {
-                checks.token(i, 0L);
-            }
-        }
-        if (into != null) {
-            if (best >= 0) {
-                into.set(Outcome.ALLOWED, bestLimit, best, bestRemaining, 0L, bestReset);
-            } else {
-                into.set(n == 0 ? Outcome.ALLOWED : Outcome.TABLE_FULL_ALLOWED,
-                        n == 0 ? null : checks.limiter(0).limit(), n == 0 ? -1 : 0, 0, 0L, 0L);
-            }
-        }
-        return true;
-    }
-
-    private static void refundAll(Checks checks, int n, long now) {
-        for (int i = 0; i < n; i++) {
-            long token = checks.token(i);
-            if (token != 0L) {
-                ((OffHeapLimiter) checks.limiter(i)).refund(checks, i, token, now);
-                checks.token(i, 0L);
-            }
-        }
+        return transactions.get().run(this, checks, nowNanos, into);
     }
 
     /**
@@ -267,14 +162,15 @@ public final class OffHeapEngine implements LimiterEngine {
         for (int i = 0; i < n; i++) {
             OffHeapLimiter l = (OffHeapLimiter) checks.limiter(i);
             long token = checks.token(i);
-            if (token != 0L && l.isConcurrency()) {
+            if (token != 0L && l.algorithm() == Algorithm.CONCURRENCY) {
                 checks.token(i, 0L);
                 l.release((int) checks.engineSlot(i), checks.permits(i), token, nowNanos);
             }
         }
     }
 
-    private OffHeapLimiter owned(Limiter limiter, int i) {
+    /** @return the limiter of check {@code i}, checked to belong to this engine */
+    OffHeapLimiter owned(Limiter limiter, int i) {
         if (!(limiter instanceof OffHeapLimiter) || ((OffHeapLimiter) limiter).engine() != this) {
             throw new IllegalArgumentException("check " + i + ": limiter '" + limiter.limit().name()
                     + "' belongs to another engine; nothing was consumed");
@@ -373,7 +269,9 @@ public final class OffHeapEngine implements LimiterEngine {
                     throw new IllegalArgumentException("limit '" + limit.name() + "' is registered twice");
                 }
             }
-            kernelFor(limit); // fails early for an unsupported algorithm
+            Kernel kernel = kernelFor(limit); // fails early for an unsupported algorithm
+            // and for a table that cannot be allocated, before any table is
+            KeySpace.checkSizes(capacity, kernel.stateWords(), limit.algorithm() == Algorithm.CARDINALITY);
             registrations.add(new Registration(limit, capacity, whenFull));
             return this;
         }

@@ -251,12 +251,12 @@ class CompositePropertyTest {
                                 checks.clear();
                                 if (l == 6) {
                                     for (int m = 0; m < 4; m++) {
-                                        checks.clear().addMember(engine.limiter("card"), k, m);
-                                        ((OffHeapLimiter) engine.limiter("card")).resolve(checks, 0);
+                                        KeySpace card = ((OffHeapLimiter) engine.limiter("card")).open();
+                                        card.find((long) k);
+                                        card.findMember(k, m);
                                     }
                                 } else {
-                                    checks.add(engine.limiter(names[l]), k, 1);
-                                    ((OffHeapLimiter) engine.limiter(names[l])).resolve(checks, 0);
+                                    ((OffHeapLimiter) engine.limiter(names[l])).open().find((long) k);
                                 }
                             }
                         }
@@ -294,7 +294,7 @@ class CompositePropertyTest {
         List<Limiter> all = engine.limiters();
         byte[][] out = new byte[all.size()][];
         for (int i = 0; i < all.size(); i++) {
-            AtomicBuffer b = ((OffHeapLimiter) all.get(i)).open().buffer();
+            AtomicBuffer b = ((OffHeapLimiter) all.get(i)).open().slots().buffer();
             out[i] = new byte[b.capacity()];
             b.getBytes(0, out[i]);
         }
@@ -302,7 +302,7 @@ class CompositePropertyTest {
     }
 
     /**
-     * Token-bucket refunds are the inexact ones (EXACTNESS.md section 2): requests naming two token
+     * Token-bucket refunds are the inexact ones (docs/EXACTNESS.md, section 6): requests naming two token
      * buckets and a sliding window race in phases while the clock moves, so that a check denying
      * at commit time makes the engine refund a token bucket that others are moving. Each thread
      * acts at its own offset inside a phase (token buckets need no order between time stamps), so

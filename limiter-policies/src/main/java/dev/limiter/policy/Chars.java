@@ -76,7 +76,29 @@ final class Chars {
         return regionEqualsIgnoreCase(v, from, to, type);
     }
 
-    private static char lower(char c) {
+    /** @return whether {@code c} is an RFC 9110 {@code tchar} (a method or auth-scheme character) */
+    static boolean isTokenChar(char c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            return true;
+        }
+        return c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+
+    /** @return whether {@code c} is optional whitespace (SP or HTAB) */
+    static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** @return {@code s} with ASCII letters in lower case (other characters, and the length, unchanged) */
+    static String lowerAscii(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            b.append(lower(s.charAt(i)));
+        }
+        return b.toString();
+    }
+
+    static char lower(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
     }
 }

@@ -7,8 +7,8 @@ import java.util.Objects;
  * multipart/form-data" or "attribute kind is received-webhook"; evaluated without allocating.
  *
  * <p>Header names compare case-insensitively (as HTTP says); attribute names exactly. Values
- * compare case-insensitively for {@link On#mediaType} (parameters after {@code ;} are ignored) and
- * exactly for {@link On#is}.
+ * compare case-insensitively for {@link On#mediaType} (parameters after {@code ;} are ignored)
+ * and exactly for {@link On#is}.
  */
 public final class Condition {
     /** Where the tested value comes from. */

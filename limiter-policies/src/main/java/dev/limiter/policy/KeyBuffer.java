@@ -15,6 +15,15 @@ final class KeyBuffer implements CharSequence {
         return this;
     }
 
+    KeyBuffer truncate(int newLength) {
+        length = newLength;
+        return this;
+    }
+
+    void setCharAt(int index, char c) {
+        chars[index] = c;
+    }
+
     KeyBuffer append(char c) {
         ensure(1);
         chars[length++] = c;

@@ -13,12 +13,13 @@ import java.util.Arrays;
  */
 public final class MatchResult {
     private final RouteMatcher matcher;
-    // The split path: segments are [starts[i], ends[i]) of path.
-    private CharSequence method;
-    private CharSequence path;
-    private int[] starts = new int[16];
-    private int[] ends = new int[16];
-    private int segments;
+    // The canonical method and path, computed once and used for matching and keys alike.
+    private final KeyBuffer method = new KeyBuffer();
+    private final CanonicalPath path = new CanonicalPath();
+    private CharSequence rawPath;
+    private int refusalStatus;
+    private String refusalMessage;
+    private Rule refusingRule;
     // Routes hit by the trie walk, then the best route per rule.
     private final int[] hits;
     private int hitCount;
@@ -40,7 +41,7 @@ public final class MatchResult {
         this.bestRoute = new int[rules];
         Arrays.fill(bestRoute, -1);
         this.touched = new int[rules];
-        this.groupBest = new int[matcher.groupCount()];
+        this.groupBest = new int[2 * matcher.groupCount()];
         this.appliedRule = new int[rules];
         this.appliedRoute = new int[rules];
         this.keys = new KeyBuffer[rules];
@@ -54,6 +55,20 @@ public final class MatchResult {
     /** @return the matcher this result belongs to */
     public RouteMatcher matcher() {
         return matcher;
+    }
+
+    /**
+     * @return the canonical path the rules were matched against (for inspection and tests; the
+     *     hot path never calls it): decoded, dot segments removed, no empty segments, no path
+     *     parameters, no query; empty when the path was refused
+     */
+    public String canonicalPath() {
+        return path.toString();
+    }
+
+    /** @return the canonical method (upper case, HEAD read as GET), as a new String */
+    public String canonicalMethod() {
+        return method.toString();
     }
 
     /** @return how many rules apply */
@@ -110,16 +125,18 @@ public final class MatchResult {
             throw new IllegalArgumentException("route " + t + " has no variable {" + name + "}");
         }
         int seg = matcher.variableSegment(appliedRoute[i], v);
-        return path.subSequence(starts[seg], ends[seg]).toString();
+        return path.subSequence(path.segmentStart(seg), path.segmentEnd(seg)).toString();
     }
 
     /** Forgets the last request (and every reference to it). */
     public void clear() {
         size = 0;
         hitCount = 0;
-        segments = 0;
-        method = null;
-        path = null;
+        method.clear();
+        rawPath = null;
+        refusalStatus = 0;
+        refusalMessage = null;
+        refusingRule = null;
     }
 
     private int check(int i) {
@@ -129,70 +146,75 @@ public final class MatchResult {
         return i;
     }
 
+    /**
+     * @return the status of a refused request (400 for a path that cannot be canonicalised or a
+     *     missing key part, or the status the rule's key part chose); 0 when not refused
+     */
+    public int refusalStatus() {
+        return refusalStatus;
+    }
+
+    /** @return why the request was refused; null when it was not */
+    public String refusalMessage() {
+        return refusalMessage;
+    }
+
+    /** @return the rule whose key could not be extracted; null when not refused or refused for its path */
+    public Rule refusingRule() {
+        return refusingRule;
+    }
+
     // ---- used by RouteMatcher ----
 
-    void reset(CharSequence method, CharSequence path) {
+    /** Canonicalises method and path; on failure records the refusal and returns false. */
+    boolean reset(CharSequence method, CharSequence path) {
         clear();
-        this.method = method;
-        this.path = path;
-        split(path);
+        this.rawPath = path;
+        if (!canonicalMethod(method)) {
+            refuse(400, "the method is not an HTTP method token", null);
+            return false;
+        }
+        if (!this.path.canonicalise(path)) {
+            refuse(400, this.path.error(), null);
+            return false;
+        }
+        return true;
     }
 
-    private void split(CharSequence p) {
-        if (p instanceof String) {
-            splitString((String) p);
-            return;
+    /**
+     * Upper-cases the method (methods are compared case-insensitively, so that no spelling of a
+     * method costs less than the method) and reads HEAD as GET (a server answers it with the same
+     * work); refuses anything that is not an RFC 9110 token of at most 32 characters.
+     */
+    private boolean canonicalMethod(CharSequence m) {
+        int n = m.length();
+        if (n == 0 || n > 32) {
+            return false;
         }
-        int n = p.length();
-        int i = 0;
-        while (i < n) {
-            char c = p.charAt(i);
-            if (c == '?' || c == '#') {
-                break;
-            }
-            if (c == '/') {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < n && (c = p.charAt(i)) != '/' && c != '?' && c != '#') {
-                i++;
-            }
-            addSegment(start, i);
-        }
-    }
-
-    /** As {@link #split}, on a String (monomorphic {@code charAt}, which the JIT compiles to a byte load). */
-    private void splitString(String p) {
-        int n = p.length();
-        int start = -1;
         for (int i = 0; i < n; i++) {
-            char c = p.charAt(i);
-            if (c == '/' || c == '?' || c == '#') {
-                if (start >= 0 && i > start) {
-                    addSegment(start, i);
-                }
-                if (c != '/') {
-                    return;
-                }
-                start = i + 1;
-            } else if (start < 0) {
-                start = i;
+            char c = m.charAt(i);
+            if (!Chars.isTokenChar(c)) {
+                return false;
             }
+            method.append(c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
         }
-        if (start >= 0 && n > start) {
-            addSegment(start, n);
+        if (Chars.equals("HEAD", method)) {
+            method.clear().append("GET", 0, 3);
+        }
+        return true;
+    }
+
+    void refuse(int status, String message, Rule rule) {
+        size = 0;
+        if (refusalStatus == 0) {
+            refusalStatus = status;
+            refusalMessage = message;
+            refusingRule = rule;
         }
     }
 
-    private void addSegment(int start, int end) {
-        if (segments == starts.length) {
-            starts = Arrays.copyOf(starts, segments * 2);
-            ends = Arrays.copyOf(ends, segments * 2);
-        }
-        starts[segments] = start;
-        ends[segments] = end;
-        segments++;
+    boolean refused() {
+        return refusalStatus != 0;
     }
 
     CharSequence method() {
@@ -203,18 +225,21 @@ public final class MatchResult {
         return path;
     }
 
+    CharSequence rawPath() {
+        return rawPath;
+    }
+
     int segmentCount() {
-        return segments;
+        return path.segmentCount();
     }
 
     int segmentStart(int i) {
-        return starts[i];
+        return path.segmentStart(i);
     }
 
     int segmentEnd(int i) {
-        return ends[i];
+        return path.segmentEnd(i);
     }
-
 
     void addHit(int routeId) {
         hits[hitCount++] = routeId;
@@ -255,10 +280,5 @@ public final class MatchResult {
 
     KeyBuffer lastMember() {
         return members[size - 1];
-    }
-
-    /** Drops the last applied rule (it turned out to be exempt or lifted). */
-    void dropLast() {
-        size--;
     }
 }

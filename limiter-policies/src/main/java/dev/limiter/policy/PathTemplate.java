@@ -112,8 +112,16 @@ public final class PathTemplate implements Comparable<PathTemplate> {
                 values.add(name);
                 vars.add(name);
             } else {
+                if (seg.equals(".") || seg.equals("..")) {
+                    throw error(template, start, "'" + seg + "' is a dot segment; requests are matched with dot"
+                            + " segments removed, so it would never match");
+                }
                 for (int i = 0; i < seg.length(); i++) {
                     char c = seg.charAt(i);
+                    if (c == ';') {
+                        throw error(template, start + i, "';' starts path parameters, which requests are matched"
+                                + " without; write the template in decoded, canonical form");
+                    }
                     if (c == '{' || c == '}' || c == '*' || c == '?' || c == '#') {
                         throw error(template, start + i, "unexpected '" + c + "' in literal segment '" + seg
                                 + "' (variables are whole segments like {name}; wildcards are '*' or '**')");

@@ -17,7 +17,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Rule names and limit names are unique within a policy. Two policies are equal when their
- * name, version, error type, sources and rules (in order) are equal.
+ * name, version, error type, sources, shadow flag and rules (in order) are equal.
  */
 public final class Policy {
     private final String name;
@@ -26,8 +26,10 @@ public final class Policy {
     private final List<Provenance> provenance;
     private final List<Rule> rules;
     private final Map<String, Rule> byName;
+    private final boolean shadow;
 
     private Policy(Builder b) {
+        this.shadow = b.shadow;
         this.name = b.name;
         this.version = b.version;
         this.errorType = b.errorType;
@@ -71,6 +73,19 @@ public final class Policy {
     }
 
     /**
+     * @return whether the whole policy runs in shadow mode: every rule is evaluated as a
+     *     {@link Rule#shadow() shadow rule}, and the policy never denies a request
+     */
+    public boolean shadow() {
+        return shadow;
+    }
+
+    /** @return whether {@code rule} runs in shadow mode under this policy: the policy or the rule says so */
+    public boolean shadows(Rule rule) {
+        return shadow || rule.shadow();
+    }
+
+    /**
      * @return the rule called {@code ruleName}
      * @throws IllegalArgumentException naming the known rules when there is none
      */
@@ -85,7 +100,7 @@ public final class Policy {
 
     /** @return a builder holding this policy's fields, to derive a changed copy */
     public Builder toBuilder() {
-        Builder b = new Builder(name).version(version).errorType(errorType);
+        Builder b = new Builder(name).version(version).errorType(errorType).shadow(shadow);
         b.provenance.addAll(provenance);
         b.rules.addAll(rules);
         return b;
@@ -101,17 +116,18 @@ public final class Policy {
         }
         Policy p = (Policy) o;
         return name.equals(p.name) && version.equals(p.version) && errorType.equals(p.errorType)
-                && provenance.equals(p.provenance) && rules.equals(p.rules);
+                && provenance.equals(p.provenance) && rules.equals(p.rules) && shadow == p.shadow;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, version, errorType, provenance, rules);
+        return Objects.hash(name, version, errorType, provenance, rules, shadow);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("Policy[").append(name).append(' ').append(version)
+        StringBuilder sb = new StringBuilder("Policy[").append(shadow ? "shadow " : "").append(name).append(' ')
+                .append(version)
                 .append(", error type ").append(errorType);
         if (!provenance.isEmpty()) {
             sb.append(", from ").append(provenance);
@@ -129,6 +145,7 @@ public final class Policy {
         private String errorType = "rate_limit_exceeded";
         private final List<Provenance> provenance = new ArrayList<>();
         private final List<Rule> rules = new ArrayList<>();
+        private boolean shadow;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -155,6 +172,12 @@ public final class Policy {
         /** Adds the source of a policy-wide fact. */
         public Builder source(String document, String row) {
             provenance.add(Provenance.of(document, row));
+            return this;
+        }
+
+        /** Sets whether the whole policy runs in shadow mode (see {@link Policy#shadow()}); default false. */
+        public Builder shadow(boolean shadow) {
+            this.shadow = shadow;
             return this;
         }
 

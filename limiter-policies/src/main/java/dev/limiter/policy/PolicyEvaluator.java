@@ -1,145 +1,194 @@
 package dev.limiter.policy;
 
-import dev.limiter.Algorithm;
 import dev.limiter.Checks;
 import dev.limiter.Decision;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.Outcome;
 
 import java.util.Set;
 
 /**
  * Evaluates requests against one {@link PolicyGate}: match the rules, then take every applying
- * rule's permits in one atomic engine decision, then describe the outcome as a {@link Verdict}.
+ * enforcing rule's permits in one atomic engine decision, then decide the shadow rules, then
+ * describe the outcome as a {@link Verdict}.
  *
  * <p>Not thread-safe: one per thread or event loop ({@link PolicyGate#evaluate} keeps one per
- * thread). It reuses its match result, check list, decision and verdict, so an admitted request
- * that holds no concurrency permit allocates nothing.
+ * thread). It reuses its match result, check list and decision, and its verdict once the caller
+ * has {@link Verdict#complete() completed} it, so a request that holds no concurrency permit and
+ * whose verdict is completed allocates nothing. Each request reads the gate's state once and
+ * decides wholly on it; after a {@link PolicyGate#swap swap} the next request rebuilds the
+ * evaluator's buffers for the new state (once). Engine calls live here, in {@link PolicyGate}
+ * (overrides, closing), {@link ShadowChecks}, {@link SpanningDecision} and {@link HeldPermits}
+ * (returning leases), nowhere else.
  *
- * <p>Atomicity: when several rules apply they go to {@link LimiterEngine#tryAcquireAll} together,
- * so a denial by one leaves nothing consumed in the others. A lone rule that is not a
+ * <p>Atomicity: when several enforcing rules apply they go to {@link LimiterEngine#tryAcquireAll}
+ * together, so a denial by one leaves nothing consumed in the others. A lone rule that is not a
  * concurrency rule goes straight to its limiter, which is the same decision without the
- * composite's bookkeeping.
+ * composite's bookkeeping. Shadow rules never take part (see {@link ShadowChecks}).
  */
 public final class PolicyEvaluator {
     private final PolicyGate gate;
-    private final LimiterEngine engine;
-    private final Limiter[] limiters;
-    private final boolean[] liftable;
-    private final RouteMatcher matcher;
-    private final MatchResult match;
-    private final Checks checks;
-    private final int[] checkToApplied;
+    private GateState state;
+    private MatchResult match;
+    private Checks checks;
+    private int[] checkToApplied;
+    private int[] checkRule;
+    private ShadowChecks shadow;
     private final Decision decision = new Decision();
-    private final Verdict verdict;
+    private Verdict verdict;
 
     PolicyEvaluator(PolicyGate gate) {
         this.gate = gate;
-        this.engine = gate.engine();
-        this.limiters = gate.limiters();
-        this.matcher = gate.matcher();
-        this.match = matcher.newResult();
-        int rules = gate.policy().rules().size();
-        this.liftable = new boolean[rules];
-        for (int i = 0; i < rules; i++) {
-            liftable[i] = gate.lifted(i) != null;
-        }
+        bind(gate.state());
+    }
+
+    private void bind(GateState s) {
+        this.state = s;
+        this.match = s.matcher().newResult();
+        int rules = s.ruleCount();
         this.checks = new Checks(rules);
         this.checkToApplied = new int[rules];
-        this.verdict = new Verdict(gate.policy(), engine, null);
+        this.checkRule = new int[rules];
+        this.shadow = new ShadowChecks(rules);
+        this.verdict = new Verdict(s.policy(), null);
     }
 
     /** Evaluates {@code request} at the engine clock's current time. */
     public Verdict evaluate(RequestView request) {
-        return evaluate(request, engine.clock().nanoTime());
+        return evaluate(request, gate.clock().nanoTime());
     }
 
     /**
      * Evaluates {@code request} at {@code nowNanos}.
      *
-     * @return the verdict; see {@link Verdict} for how long it stays valid
-     * @throws IllegalStateException when the gate is closed
+     * @return the verdict, owned by the caller until {@link Verdict#complete()}
+     * @throws IllegalStateException when the gate (or its engine) is closed, for every request
      */
     public Verdict evaluate(RequestView request, long nowNanos) {
-        matcher.match(request, match);
+        GateState s = gate.state();
+        if (s != state) {
+            bind(s);
+        }
+        if (gate.isClosed(s)) {
+            throw new IllegalStateException("the policy gate for '" + s.policy().name() + "' is closed");
+        }
+        s.matcher().match(request, match);
         try {
-            return decide(nowNanos);
+            if (match.refused()) {
+                return free().setRefused(match.refusalStatus(), match.refusalMessage(), match.refusingRule())
+                        .handOut();
+            }
+            return decide(s, nowNanos).handOut();
         } finally {
             checks.clear();
+            shadow.clear();
             match.clear();
         }
     }
 
-    private Verdict decide(long nowNanos) {
+    private Verdict decide(GateState s, long nowNanos) {
         int n = 0;
         boolean concurrency = false;
+        boolean oneEngine = true;
         for (int i = 0; i < match.size(); i++) {
             int rule = match.ruleIndex(i);
-            if (isLifted(rule, match.key(i))) {
+            if (isLifted(s, rule, match.key(i))) {
                 continue;
             }
-            if (match.member(i).length() > 0) {
-                checks.addMember(limiters[rule], match.key(i), match.member(i));
-            } else {
-                checks.add(limiters[rule], match.key(i), match.cost(i));
+            if (s.shadow(rule)) {
+                shadow.add(i);
+                continue;
             }
+            Limiter limiter = s.limiter(rule);
+            if (match.member(i).length() > 0) {
+                checks.addMember(limiter, match.key(i), match.member(i));
+            } else {
+                checks.add(limiter, match.key(i), match.cost(i));
+            }
+            oneEngine &= n == 0 || s.generation(rule) == s.generation(checkRule[0]);
+            checkRule[n] = rule;
             checkToApplied[n++] = i;
-            concurrency |= limiters[rule].limit().algorithm() == Algorithm.CONCURRENCY;
+            concurrency |= s.concurrency(rule);
         }
-        Verdict v = verdict;
-        v.clearApplied();
-        if (n == 0) {
-            return v.setUnlimited();
-        }
-        boolean ok;
+        boolean ok = true;
+        Decision d = decision;
+        int deciding = 0;
+        HeldPermits held = null;
         if (n == 1 && !concurrency) {
             Limiter l = checks.limiter(0);
             ok = checks.hasMember(0)
                     ? l.tryAdmit(checks.stringKey(0), checks.memberStringKey(0), nowNanos, decision)
                     : l.tryAcquire(checks.stringKey(0), checks.permits(0), nowNanos, decision);
-        } else {
+        } else if (n > 0 && oneEngine) {
+            LimiterEngine engine = s.engine(checkRule[0]);
             ok = engine.tryAcquireAll(checks, nowNanos, decision);
+            if (ok && concurrency) { // the caller returns its permits later
+                held = new HeldPermits().add(engine, HeldPermits.copy(checks, n));
+            }
+            deciding = decision.checkIndex() >= 0 && decision.checkIndex() < n ? decision.checkIndex() : 0;
+        } else if (n > 0) {
+            SpanningDecision spanning = new SpanningDecision();
+            ok = spanning.decide(s, checks, checkRule, n, nowNanos);
+            d = spanning.decision();
+            deciding = spanning.deciding();
+            held = ok && concurrency ? spanning.held() : null;
         }
-        if (ok && concurrency) {
-            v = new Verdict(gate.policy(), engine, copyHeld(n));
+        if (ok && shadow.size() > 0) {
+            held = shadow.decide(s, match, nowNanos, held);
         }
-        int deciding = decision.checkIndex() >= 0 && decision.checkIndex() < n ? decision.checkIndex() : 0;
-        v.set(decision, match.rule(checkToApplied[deciding]));
-        for (int c = 0; c < n; c++) {
-            v.addApplied(match.rule(checkToApplied[c]));
+        Verdict v = held == null ? free() : new Verdict(s.policy(), held);
+        if (held != null) {
+            v.clearApplied();
         }
+        if (n == 0) {
+            v.setUnlimited();
+        } else {
+            v.set(d, match.rule(checkToApplied[deciding]));
+            for (int c = 0; c < n; c++) {
+                v.addApplied(match.rule(checkToApplied[c]));
+            }
+        }
+        for (int k = 0; k < shadow.deniedCount(); k++) {
+            v.addShadowDenied(s.policy().rules().get(shadow.deniedRule(k)));
+        }
+        count(s, n, ok, d, deciding);
         return v;
     }
 
-    private boolean isLifted(int rule, CharSequence key) {
-        if (!liftable[rule]) {
-            return false;
+    /** Counts the enforcing rules' part of the decision in their {@link RuleCounters}. */
+    private void count(GateState s, int n, boolean ok, Decision d, int deciding) {
+        if (n == 0) {
+            return;
         }
-        Set<String> lifted = gate.lifted(rule);
-        return !lifted.isEmpty() && lifted.contains(key.toString());
+        if (!ok) {
+            s.counters(checkRule[deciding]).countDenied();
+            return;
+        }
+        for (int c = 0; c < n; c++) {
+            s.counters(checkRule[c]).countAdmitted();
+        }
+        if (d.outcome() == Outcome.ALLOWED && RuleCounters.isNear(d.remaining(), d.limitPermits())) {
+            s.counters(checkRule[deciding]).countNearLimit();
+        }
     }
 
-    /**
-     * Copies the checks (keys as Strings, since the key buffers are reused) with what the engine
-     * recorded in them (lease tokens and resolved slots), so that the copy can be released later.
-     */
-    private Checks copyHeld(int n) {
-        Checks copy = new Checks(n);
-        for (int c = 0; c < n; c++) {
-            if (checks.hasMember(c)) {
-                copy.addMember(checks.limiter(c), checks.stringKey(c).toString(),
-                        checks.memberStringKey(c).toString());
-            } else {
-                copy.add(checks.limiter(c), checks.stringKey(c).toString(), checks.permits(c));
-            }
-            copy.token(c, checks.token(c));
-            copy.engineSlot(c, checks.engineSlot(c));
+    /** @return this evaluator's verdict when its caller has completed it, else a fresh one (never overwriting a held one) */
+    private Verdict free() {
+        if (!verdict.reusable()) {
+            verdict = new Verdict(state.policy(), null);
         }
-        return copy;
+        verdict.clearApplied();
+        return verdict;
+    }
+
+    private static boolean isLifted(GateState s, int rule, CharSequence key) {
+        Set<String> lifted = s.lifted(rule);
+        return lifted != null && !lifted.isEmpty() && lifted.contains(key.toString());
     }
 
     @Override
     public String toString() {
-        return "PolicyEvaluator[" + gate.policy().name() + "]";
+        return "PolicyEvaluator[" + state.policy().name() + "]";
     }
 }

@@ -2,20 +2,17 @@ package dev.limiter.policy;
 
 import dev.limiter.Clock;
 import dev.limiter.FixedLimitException;
-import dev.limiter.Limit;
 import dev.limiter.LimiterEngineFactory;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.WhenFull;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A policy enforced on an engine: the one object a gateway embeds. Hand it each request and get
@@ -29,52 +26,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Thread-safe: {@link #evaluate} keeps one {@link PolicyEvaluator} per thread; an event loop
- * may hold its own from {@link #newEvaluator()}. Operators may {@link #lift} a
+ * may hold its own from {@link #newEvaluator()}. The policy may be replaced while requests flow
+ * ({@link #swap}); rules in shadow mode count without denying (see {@link Rule#shadow()}); each
+ * rule's totals are in {@link #counters(String)}. Operators may {@link #lift} a
  * {@link OverrideKind#LIFTED_WHEN_VERIFIED} rule for a verified key at any time. Closing the
- * gate closes the engine it created (not one it was given).
+ * gate closes the engines it created (for its first policy and for swaps), not one it was given.
  */
 public final class PolicyGate implements AutoCloseable {
     /** Keys each rule's table holds when no capacity is given: 65,536. */
     public static final long DEFAULT_CAPACITY = 1L << 16;
 
-    private final Policy policy;
-    private final RouteMatcher matcher;
-    private final LimiterEngine engine;
-    private final boolean ownsEngine;
-    private final Limiter[] limiters;
-    /** Per rule: the keys lifted after verification; null for rules that cannot be lifted. */
-    private final List<Set<String>> lifted;
+    private final Clock clock;
+    private final LimiterEngine firstEngine;
+    private final EngineSource engines;
+    private final Map<String, RuleCounters> counters = new ConcurrentHashMap<>();
+    private final List<Runnable> swapListeners = new CopyOnWriteArrayList<>();
     private final ThreadLocal<PolicyEvaluator> evaluators;
+    private volatile GateState state;
+    private volatile boolean closed;
 
     private PolicyGate(Builder b) {
-        this.policy = b.policy;
-        this.matcher = RouteMatcher.compile(policy);
-        List<Rule> rules = policy.rules();
-        if (b.engine != null) {
-            this.engine = b.engine;
-            this.ownsEngine = false;
-        } else {
-            Map<Limit, Long> capacities = new LinkedHashMap<>();
-            for (Rule r : rules) {
-                capacities.put(r.limit(), b.capacities.getOrDefault(r.name(), b.defaultCapacity));
-            }
-            LimiterEngineFactory f = b.factory != null ? b.factory : LimiterEngineFactory.discover();
-            this.engine = Objects.requireNonNull(f.create(b.clock, capacities, b.whenFull), "engine factory returned null");
-            this.ownsEngine = true;
-        }
-        this.limiters = new Limiter[rules.size()];
-        List<Set<String>> liftable = new ArrayList<>();
-        for (int i = 0; i < limiters.length; i++) {
-            Rule r = rules.get(i);
-            Limiter l = engine.limiter(r.limit().name());
-            if (!l.limit().equals(r.limit())) {
-                throw new IllegalArgumentException("the engine's limit '" + r.limit().name() + "' is " + l.limit()
-                        + " but rule '" + r.name() + "' needs " + r.limit());
-            }
-            limiters[i] = l;
-            liftable.add(r.override() == OverrideKind.LIFTED_WHEN_VERIFIED ? ConcurrentHashMap.newKeySet() : null);
-        }
-        this.lifted = liftable;
+        this.engines = new EngineSource(b.clock, b.whenFull, b.defaultCapacity, b.capacities, b.factory, b.engine);
+        this.state = GateState.build(b.policy, null, engines::create, counters);
+        this.firstEngine = state.engine(0);
+        this.clock = firstEngine.clock();
         this.evaluators = ThreadLocal.withInitial(() -> new PolicyEvaluator(this));
     }
 
@@ -104,6 +79,80 @@ public final class PolicyGate implements AutoCloseable {
     }
 
     /**
+     * Replaces the policy, atomically: requests that started before the swap finish on the old
+     * policy (and return their concurrency permits to the engine that granted them), requests that
+     * start after it see only the new one. A rule whose name, key parts, member parts and limit are
+     * unchanged keeps its counter state, per-key raises and lifted keys; every other rule starts
+     * fresh, in a new engine made for the fresh rules by the builder's factory (else the discovered
+     * one), owned and closed by this gate. Rule
+     * counters are kept by rule name. Swap listeners run after the swap, on this thread.
+     *
+     * @return the policy replaced
+     * @throws IllegalStateException when the gate is closed
+     * @throws IllegalArgumentException when a fresh rule's limit cannot be registered; nothing changes
+     */
+    public synchronized Policy swap(Policy newPolicy) {
+        Objects.requireNonNull(newPolicy, "policy");
+        if (isClosed()) {
+            throw new IllegalStateException("the policy gate for '" + policy().name() + "' is closed");
+        }
+        GateState old = state;
+        state = GateState.build(newPolicy, old, engines::create, counters);
+        for (Runnable listener : swapListeners) {
+            listener.run();
+        }
+        return old.policy();
+    }
+
+    /** Runs {@code listener} after every {@link #swap}, on the swapping thread (metrics bindings rebind there). */
+    public void addSwapListener(Runnable listener) {
+        swapListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener added with {@link #addSwapListener}. */
+    public void removeSwapListener(Runnable listener) {
+        swapListeners.remove(listener);
+    }
+
+    /**
+     * Closes the engines this gate made that no rule of the current policy uses any more. Call it
+     * once the requests that started before the last swaps have finished: one still deciding on a
+     * closed engine gets {@link IllegalStateException}, and a verdict still holding its permits
+     * returns none.
+     *
+     * @return how many engines were closed
+     */
+    public synchronized int closeRetired() {
+        return engines.closeRetired(state.engines());
+    }
+
+    /**
+     * @return the running totals of the rule called {@code ruleName} (kept across swaps by name)
+     * @throws IllegalArgumentException when no rule of this name was ever in the gate's policy
+     */
+    public RuleCounters counters(String ruleName) {
+        RuleCounters c = counters.get(ruleName);
+        if (c == null) {
+            throw new IllegalArgumentException("no rule '" + ruleName + "' has been in this gate's policy");
+        }
+        return c;
+    }
+
+    /**
+     * @return the limiter holding the counter state of rule {@code ruleName} of the current policy
+     *     (its {@link Limiter#keyCount()} and {@link Limiter#capacity()} for metrics)
+     * @throws IllegalArgumentException when the current policy has no such rule
+     */
+    public Limiter limiter(String ruleName) {
+        GateState s = state;
+        int i = s.indexOf(ruleName);
+        if (i < 0) {
+            s.policy().rule(ruleName); // throws, naming the known rules
+        }
+        return s.limiter(i);
+    }
+
+    /**
      * Lifts rule {@code ruleName} for one key after verification (Context.IO's initial user limit):
      * from now on the rule neither counts nor denies that key's requests.
      *
@@ -112,13 +161,14 @@ public final class PolicyGate implements AutoCloseable {
      *     the number of values differs from the rule's key parts
      */
     public void lift(String ruleName, String... keyValues) {
-        int i = indexOf(ruleName);
-        Rule r = policy.rules().get(i);
+        GateState s = state;
+        int i = indexOf(s, ruleName);
+        Rule r = s.policy().rules().get(i);
         if (r.override() != OverrideKind.LIFTED_WHEN_VERIFIED) {
             throw new IllegalArgumentException("rule '" + ruleName + "' is " + r.override()
                     + "; only " + OverrideKind.LIFTED_WHEN_VERIFIED + " rules can be lifted");
         }
-        lifted.get(i).add(encodeKey(r, keyValues));
+        s.lifted(i).add(encodeKey(r, keyValues));
     }
 
     /**
@@ -133,8 +183,9 @@ public final class PolicyGate implements AutoCloseable {
      *     the rule's key, or {@code permits} is out of range
      */
     public void raise(String ruleName, long permits, String... keyValues) {
-        int i = indexOf(ruleName);
-        Rule r = policy.rules().get(i);
+        GateState s = state;
+        int i = indexOf(s, ruleName);
+        Rule r = s.policy().rules().get(i);
         String key = encodeKey(r, keyValues);
         switch (r.override()) {
             case FIXED:
@@ -143,7 +194,7 @@ public final class PolicyGate implements AutoCloseable {
             case LIFTED_WHEN_VERIFIED:
                 throw new IllegalArgumentException("rule '" + ruleName + "' is lifted when verified; use lift()");
             default:
-                limiters[i].override(key, permits);
+                s.limiter(i).override(key, permits);
         }
     }
 
@@ -153,67 +204,92 @@ public final class PolicyGate implements AutoCloseable {
      * @return whether the key had its own limit
      */
     public boolean clearRaise(String ruleName, String... keyValues) {
-        int i = indexOf(ruleName);
-        return limiters[i].clearOverride(encodeKey(policy.rules().get(i), keyValues));
+        GateState s = state;
+        int i = indexOf(s, ruleName);
+        return s.limiter(i).clearOverride(encodeKey(s.policy().rules().get(i), keyValues));
     }
 
+    /** Encodes key values as the matcher does for each part's own (primary) value. */
     private static String encodeKey(Rule r, String... values) {
         if (values.length != r.key().size()) {
             throw new IllegalArgumentException("rule '" + r.name() + "' is keyed by " + r.key() + ": expected "
                     + r.key().size() + " key values, got " + values.length);
         }
         KeyBuffer k = new KeyBuffer();
-        for (String v : values) {
-            k.appendPart(Objects.requireNonNull(v, "key value"), 0, v.length());
+        for (int i = 0; i < values.length; i++) {
+            String v = Objects.requireNonNull(values[i], "key value");
+            KeyPart part = r.key().get(i);
+            KeyBuffer value = new KeyBuffer();
+            if (part.source() == KeyPart.Source.HEADER) {
+                KeyReader.appendHeader(part.name(), v, value);
+            } else {
+                value.append(v, 0, v.length());
+            }
+            k.append((char) 1).appendPart(value, 0, value.length());
         }
         return k.toString();
     }
 
-    private int indexOf(String ruleName) {
-        List<Rule> rules = policy.rules();
-        for (int i = 0; i < rules.size(); i++) {
-            if (rules.get(i).name().equals(ruleName)) {
-                return i;
-            }
+    private static int indexOf(GateState s, String ruleName) {
+        int i = s.indexOf(ruleName);
+        if (i < 0) {
+            s.policy().rule(ruleName); // throws, naming the known rules
         }
-        policy.rule(ruleName); // throws, naming the known rules
-        throw new AssertionError();
+        return i;
     }
 
-    /** @return the policy */
+    /** @return the current policy */
     public Policy policy() {
-        return policy;
+        return state.policy();
     }
 
-    /** @return the compiled matcher */
+    /** @return the current policy's compiled matcher */
     public RouteMatcher matcher() {
-        return matcher;
+        return state.matcher();
     }
 
-    /** @return the engine holding the counters */
+    /**
+     * @return the engine the gate started with (given, or made for the first policy); after a
+     *     {@link #swap} that added or changed rules, their limiters live in further engines (see
+     *     {@link #limiter(String)})
+     */
     public LimiterEngine engine() {
-        return engine;
+        return firstEngine;
     }
 
-    Limiter[] limiters() {
-        return limiters;
+    /** @return the clock of the gate's engines */
+    Clock clock() {
+        return clock;
     }
 
-    Set<String> lifted(int rule) {
-        return lifted.get(rule);
+    GateState state() {
+        return state;
     }
 
-    /** Closes the engine when this gate created it; idempotent. */
+    /** @return whether no request can be decided on {@code s}: the gate or one of its engines is closed */
+    boolean isClosed(GateState s) {
+        return closed || s.anyEngineClosed();
+    }
+
+    /**
+     * @return whether this gate is closed, or its engine is: then every request is refused alike,
+     *     with {@link IllegalStateException}
+     */
+    public boolean isClosed() {
+        return isClosed(state);
+    }
+
+    /** Closes the gate, and every engine it created (not one it was given); idempotent. */
     @Override
     public void close() {
-        if (ownsEngine) {
-            engine.close();
-        }
+        closed = true;
+        engines.closeAll();
     }
 
     @Override
     public String toString() {
-        return "PolicyGate[" + policy.name() + " " + policy.version() + ", " + limiters.length + " rules]";
+        GateState s = state;
+        return "PolicyGate[" + s.policy().name() + " " + s.policy().version() + ", " + s.ruleCount() + " rules]";
     }
 
     /** Configures a gate; not thread-safe. */

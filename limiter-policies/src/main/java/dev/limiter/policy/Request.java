@@ -33,7 +33,10 @@ public final class Request implements RequestView {
         this.attributes = Map.copyOf(b.attributes);
     }
 
-    /** Starts a request with {@code method} (upper-cased) and {@code path}. */
+    /**
+     * Starts a request with {@code method} and {@code path} (the request target as received,
+     * optionally with {@code ?query}); matching canonicalises both.
+     */
     public static Builder of(String method, String path) {
         return new Builder(method, path);
     }
@@ -79,23 +82,36 @@ public final class Request implements RequestView {
         private String clientAddress;
 
         private Builder(String method, String path) {
-            this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+            this.method = Objects.requireNonNull(method, "method");
             this.path = Objects.requireNonNull(path, "path");
         }
 
-        /** Sets a header; names are case-insensitive. */
+        /**
+         * Sets a header; names are case-insensitive. A null value means the header is absent (and
+         * removes one set before), so a gateway can pass what its server returned as is.
+         */
         public Builder header(String name, String value) {
-            headers.put(name.toLowerCase(Locale.ROOT), Objects.requireNonNull(value, "value"));
+            String key = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+            if (value == null) {
+                headers.remove(key);
+            } else {
+                headers.put(key, value);
+            }
             return this;
         }
 
-        /** Sets a gateway attribute, such as the authenticated {@code application}. */
+        /** Sets a gateway attribute, such as the authenticated {@code application}; a null value means absent. */
         public Builder attribute(String name, String value) {
-            attributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            Objects.requireNonNull(name, "name");
+            if (value == null) {
+                attributes.remove(name);
+            } else {
+                attributes.put(name, value);
+            }
             return this;
         }
 
-        /** Sets the client address. */
+        /** Sets the client address; null means unknown. */
         public Builder clientAddress(String address) {
             this.clientAddress = address;
             return this;

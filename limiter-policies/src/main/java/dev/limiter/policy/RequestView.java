@@ -10,10 +10,13 @@ package dev.limiter.policy;
  */
 public interface RequestView {
 
-    /** @return the HTTP method, upper case, for example {@code GET} */
+    /** @return the HTTP method as received, for example {@code GET} (compared case-insensitively) */
     CharSequence method();
 
-    /** @return the request path, optionally followed by {@code ?query} (ignored) */
+    /**
+     * @return the request target as received: the path, still percent-encoded, optionally followed
+     *     by {@code ?query} (read only by query-parameter key parts)
+     */
     CharSequence path();
 
     /** @return the value of header {@code name} (compared case-insensitively), or null when absent */

@@ -42,12 +42,12 @@ public final class Route {
                 throw new IllegalArgumentException("route methods '" + methods + "': '" + m.trim()
                         + "' is not an HTTP method");
             }
-            set.add(t);
+            set.add(t.equals("HEAD") ? "GET" : t); // requests are matched with HEAD read as GET
         }
         return Collections.unmodifiableSet(set);
     }
 
-    /** @return the methods matched, upper case; empty means any method */
+    /** @return the methods matched, upper case ({@code HEAD} is read as {@code GET}); empty means any method */
     public Set<String> methods() {
         return methods;
     }

@@ -25,9 +25,7 @@ public final class RouteMatcher {
     private final int groupCount;
     /** Per route: the path segment of each of its template's variables. */
     private final int[][] variableSegments;
-    /** Per route: for each key part of its rule, the segment of a path-variable part, else -1. */
-    private final int[][] keySegments;
-    private final int[][] memberSegments;
+    private final boolean[] catchAll;
     private final KeyPart[][] keyParts;
     private final KeyPart[][] memberParts;
     private final Condition[][] conditions;
@@ -43,6 +41,7 @@ public final class RouteMatcher {
         this.keyParts = new KeyPart[rules.length][];
         this.memberParts = new KeyPart[rules.length][];
         this.conditions = new Condition[rules.length][];
+        this.catchAll = new boolean[rules.length];
         this.exemptions = new Condition[rules.length][];
         for (int i = 0; i < rules.length; i++) {
             Rule r = rules[i];
@@ -51,12 +50,11 @@ public final class RouteMatcher {
             memberParts[i] = r.member().toArray(new KeyPart[0]);
             conditions[i] = r.conditions().toArray(new Condition[0]);
             exemptions[i] = r.exemptions().toArray(new Condition[0]);
+            catchAll[i] = r.catchAll();
         }
         this.groupCount = groups.size();
         int n = trie.routeCount();
         this.variableSegments = new int[n][];
-        this.keySegments = new int[n][];
-        this.memberSegments = new int[n][];
         for (int id = 0; id < n; id++) {
             PathTemplate t = trie.route(id).template();
             List<Integer> segs = new ArrayList<>();
@@ -66,18 +64,7 @@ public final class RouteMatcher {
                 }
             }
             variableSegments[id] = segs.stream().mapToInt(Integer::intValue).toArray();
-            keySegments[id] = segments(keyParts[trie.ruleOf(id)], t, variableSegments[id]);
-            memberSegments[id] = segments(memberParts[trie.ruleOf(id)], t, variableSegments[id]);
         }
-    }
-
-    private static int[] segments(KeyPart[] parts, PathTemplate t, int[] variableSegments) {
-        int[] out = new int[parts.length];
-        for (int p = 0; p < parts.length; p++) {
-            out[p] = parts[p].source() == KeyPart.Source.PATH_VARIABLE
-                    ? variableSegments[t.variables().indexOf(parts[p].name())] : -1;
-        }
-        return out;
     }
 
     /** Compiles {@code policy}'s routes into a matcher. */
@@ -107,8 +94,20 @@ public final class RouteMatcher {
         return variableSegments[routeId][variable];
     }
 
+    /** @return the path segment holding variable {@code name} of route {@code routeId}; allocation-free */
+    int variableSegment(int routeId, String name) {
+        return variableSegments[routeId][template(routeId).variables().indexOf(name)];
+    }
+
+    String templateText(int routeId) {
+        return template(routeId).toString();
+    }
+
     /**
-     * Finds the rules that apply to {@code request} and their keys.
+     * Finds the rules that apply to {@code request} and their keys, from the request's canonical
+     * form (see {@link CanonicalPath}; the method upper case, HEAD read as GET). A request whose
+     * path cannot be canonicalised, or whose key a rule cannot extract and must refuse, comes back
+     * {@link MatchResult#refusalStatus() refused}: no rule applies to it.
      *
      * @param into the result to overwrite; must come from this matcher
      * @return {@code into}
@@ -119,13 +118,16 @@ public final class RouteMatcher {
         if (into.matcher() != this) {
             throw new IllegalArgumentException("this MatchResult belongs to another matcher");
         }
-        CharSequence method = request.method();
-        CharSequence path = request.path();
-        if (method == null || path == null) {
-            throw new IllegalArgumentException("request has no " + (method == null ? "method" : "path") + ": "
+        CharSequence rawMethod = request.method();
+        CharSequence rawPath = request.path();
+        if (rawMethod == null || rawPath == null) {
+            throw new IllegalArgumentException("request has no " + (rawMethod == null ? "method" : "path") + ": "
                     + request);
         }
-        into.reset(method, path);
+        if (!into.reset(rawMethod, rawPath)) {
+            return into;
+        }
+        CharSequence method = into.method();
         trie.match(into);
         int[] best = into.bestRoute();
         // Each rule keeps its most specific route whose methods include the request's.
@@ -146,38 +148,52 @@ public final class RouteMatcher {
             }
         }
         sort(order, touched);
+        // groupBest[g]: the best route of group g's regular rules; [groupCount + g]: of its catch-all rules.
         int[] groupBest = into.groupBest();
         Arrays.fill(groupBest, -1);
+        boolean regular = false;
         for (int i = 0; i < touched; i++) {
             int rule = order[i];
             if (!all(conditions[rule], request)) {
                 best[rule] = -1;
                 continue;
             }
+            regular |= !catchAll[rule];
             int g = groupOf[rule];
-            if (g >= 0 && (groupBest[g] < 0 || template(best[rule]).compareTo(template(groupBest[g])) > 0)) {
-                groupBest[g] = best[rule];
+            int slot = catchAll[rule] ? groupCount + g : g;
+            if (g >= 0 && (groupBest[slot] < 0 || template(best[rule]).compareTo(template(groupBest[slot])) > 0)) {
+                groupBest[slot] = best[rule];
             }
         }
         for (int i = 0; i < touched; i++) {
             int rule = order[i];
             int id = best[rule];
             best[rule] = -1;
-            if (id < 0) {
-                continue;
+            if (id < 0 || catchAll[rule] && (groupOf[rule] >= 0 ? groupBest[groupOf[rule]] >= 0 : regular)) {
+                continue; // not matched, or a catch-all while a regular rule (of its group) applies
             }
             int g = groupOf[rule];
-            if (g >= 0 && template(id).compareTo(template(groupBest[g])) < 0) {
+            int slot = catchAll[rule] ? groupCount + g : g;
+            if (g >= 0 && template(id).compareTo(template(groupBest[slot])) < 0) {
                 continue;
             }
             if (any(exemptions[rule], request)) {
                 continue;
             }
             into.addApplied(rule, id);
-            buildKey(keyParts[rule], keySegments[id], id, request, into, into.lastKey());
-            buildKey(memberParts[rule], memberSegments[id], id, request, into, into.lastMember());
+            if (!buildKey(keyParts[rule], id, request, into, rules[rule], into.lastKey())
+                    || !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
+                clearRest(order, i + 1, touched, best);
+                return into;
+            }
         }
         return into;
+    }
+
+    private static void clearRest(int[] order, int from, int touched, int[] best) {
+        for (int i = from; i < touched; i++) {
+            best[order[i]] = -1;
+        }
     }
 
     private PathTemplate template(int routeId) {
@@ -214,56 +230,14 @@ public final class RouteMatcher {
         }
     }
 
-    private void buildKey(KeyPart[] parts, int[] segments, int routeId, RequestView request, MatchResult m,
-                          KeyBuffer key) {
-        CharSequence path = m.path();
-        for (int p = 0; p < parts.length; p++) {
-            KeyPart part = parts[p];
-            switch (part.source()) {
-                case PATH_VARIABLE: {
-                    int seg = segments[p];
-                    key.appendPart(path, m.segmentStart(seg), m.segmentEnd(seg));
-                    break;
-                }
-                case HEADER:
-                    appendValue(key, request.header(part.name()));
-                    break;
-                case ATTRIBUTE:
-                    appendValue(key, request.attribute(part.name()));
-                    break;
-                case CLIENT_ADDRESS:
-                    appendValue(key, request.clientAddress());
-                    break;
-                case ENDPOINT: {
-                    CharSequence method = m.method();
-                    int n = Math.min(part.segments(), m.segmentCount());
-                    int length = method.length() + 1;
-                    for (int s = 0; s < n; s++) {
-                        length += 1 + m.segmentEnd(s) - m.segmentStart(s);
-                    }
-                    key.append((char) Math.min(length, Character.MAX_VALUE)).append(method, 0, method.length())
-                            .append(' ');
-                    for (int s = 0; s < n; s++) {
-                        key.append('/').append(path, m.segmentStart(s), m.segmentEnd(s));
-                    }
-                    break;
-                }
-                default: { // ROUTE
-                    CharSequence method = m.method();
-                    String t = template(routeId).toString();
-                    key.append((char) Math.min(method.length() + 1 + t.length(), Character.MAX_VALUE))
-                            .append(method, 0, method.length()).append(' ').append(t, 0, t.length());
-                }
+    private boolean buildKey(KeyPart[] parts, int routeId, RequestView request, MatchResult m, Rule rule,
+                             KeyBuffer key) {
+        for (KeyPart part : parts) {
+            if (!KeyReader.read(part, 1, this, routeId, request, m, rule, key)) {
+                return false;
             }
         }
-    }
-
-    private static void appendValue(KeyBuffer key, CharSequence v) {
-        if (v == null) {
-            key.appendPart("", 0, 0);
-        } else {
-            key.appendPart(v, 0, v.length());
-        }
+        return true;
     }
 
     @Override

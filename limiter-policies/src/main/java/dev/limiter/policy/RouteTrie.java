@@ -9,13 +9,14 @@ import java.util.Map;
 /*
  * The route matcher of one policy: a segment trie built once from every route of every rule.
  *
- * Shape. Each node has literal children (scanned linearly by length then chars: fan-out in the
+ * Shape. Each node has literal children (lower case: literals match ignoring ASCII case, so that
+ * /V3/grants is /v3/grants) (scanned linearly by length then chars: fan-out in the
  * shipped policies is small), at most one child for a variable segment (variables with different
  * names at the same position share it, since the name is only needed once a route is chosen),
  * one for '*', and two route lists: routes that end at the node, and routes whose final '**'
  * starts at it.
  *
- * Matching. The request path is split once into segment offsets (no substrings); a depth-first
+ * Matching. The canonical request path is split once into segment offsets (no substrings); a depth-first
  * walk tries literal, variable, '*' children and collects every route that ends where the path
  * ends or whose '**' covers the rest. Work is bounded by the trie, not by the number of rules,
  * and nothing is allocated: offsets and hits go into the caller's MatchResult. Path variables are
@@ -63,7 +64,7 @@ final class RouteTrie {
         for (int i = 0; i < t.segmentCount(); i++) {
             switch (t.kind(i)) {
                 case LITERAL:
-                    n = n.literalBuilder.computeIfAbsent(t.value(i), k -> new Node());
+                    n = n.literalBuilder.computeIfAbsent(Chars.lowerAscii(t.value(i)), k -> new Node());
                     break;
                 case VARIABLE:
                     if (n.variable == null) {
@@ -109,7 +110,7 @@ final class RouteTrie {
         if (n.literals.length > 0) {
             int length = to - from;
             for (int i = 0; i < n.literals.length; i++) {
-                if (n.literalLengths[i] == length && Chars.regionEquals(path, from, to, n.literals[i])) {
+                if (n.literalLengths[i] == length && Chars.regionEqualsIgnoreCase(path, from, to, n.literals[i])) {
                     walk(n.literalChildren[i], depth + 1, s);
                     break;
                 }

@@ -41,6 +41,8 @@ public final class Rule {
     private final String message;
     private final List<Provenance> provenance;
     private final OverrideKind override;
+    private final boolean catchAll;
+    private final boolean shadow;
 
     private Rule(Builder b, Limit limit) {
         this.name = b.name;
@@ -55,6 +57,8 @@ public final class Rule {
         this.message = b.message;
         this.provenance = List.copyOf(b.provenance);
         this.override = b.override;
+        this.catchAll = b.catchAll;
+        this.shadow = b.shadow;
     }
 
     /** Starts a rule called {@code name} (unique within its policy). */
@@ -87,7 +91,10 @@ public final class Rule {
         return group;
     }
 
-    /** @return the key parts; empty means one key shared by every request */
+    /**
+     * @return the key parts (never empty: one bucket for every request is
+     *     {@link KeyPart#shared(String)}, chosen on purpose)
+     */
     public List<KeyPart> key() {
         return key;
     }
@@ -125,6 +132,24 @@ public final class Rule {
         return override;
     }
 
+    /**
+     * @return whether this is a catch-all rule: it applies only to requests to which no regular
+     *     (not catch-all) rule of its {@link #group() group} applies, or, without a group, no
+     *     regular rule of the policy at all ("these limits apply to all endpoints")
+     */
+    public boolean catchAll() {
+        return catchAll;
+    }
+
+    /**
+     * @return whether this rule runs in shadow mode: its counters run as if it were enforced
+     *     alone, a request it would deny is counted and marked ({@link Verdict#shadowDenied()}),
+     *     and nothing is ever denied by it
+     */
+    public boolean shadow() {
+        return shadow;
+    }
+
     /** @return a builder holding this rule's fields, to derive a changed copy */
     public Builder toBuilder() {
         Builder b = new Builder(name);
@@ -139,6 +164,8 @@ public final class Rule {
         b.message = message;
         b.provenance.addAll(provenance);
         b.override = override;
+        b.catchAll = catchAll;
+        b.shadow = shadow;
         return b;
     }
 
@@ -154,18 +181,19 @@ public final class Rule {
         return cost == r.cost && name.equals(r.name) && routes.equals(r.routes) && conditions.equals(r.conditions)
                 && exemptions.equals(r.exemptions) && Objects.equals(group, r.group) && key.equals(r.key)
                 && member.equals(r.member) && limit.equals(r.limit) && message.equals(r.message) && provenance.equals(r.provenance)
-                && override == r.override;
+                && override == r.override && catchAll == r.catchAll && shadow == r.shadow;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, routes, conditions, exemptions, group, key, member, limit, cost, message,
-                provenance, override);
+                provenance, override, catchAll, shadow);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("Rule[").append(name).append(": ").append(routes);
+        StringBuilder sb = new StringBuilder("Rule[").append(name).append(": ").append(shadow ? "shadow " : "").append(catchAll ? "catch-all " : "")
+                .append(routes);
         if (!conditions.isEmpty()) {
             sb.append(" when ").append(conditions);
         }
@@ -175,7 +203,7 @@ public final class Rule {
         if (group != null) {
             sb.append(" group ").append(group);
         }
-        sb.append(" per ").append(key.isEmpty() ? "[all]" : key.toString());
+        sb.append(" per ").append(key);
         if (!member.isEmpty()) {
             sb.append(" counting ").append(member);
         }
@@ -201,6 +229,8 @@ public final class Rule {
         private String message = "Too many requests";
         private final List<Provenance> provenance = new ArrayList<>();
         private OverrideKind override = OverrideKind.RAISABLE;
+        private boolean catchAll;
+        private boolean shadow;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -238,6 +268,18 @@ public final class Rule {
         /** Adds an exemption: a request satisfying it is not counted by this rule. */
         public Builder exempt(Condition condition) {
             exemptions.add(Objects.requireNonNull(condition, "exemption"));
+            return this;
+        }
+
+        /** Makes this a catch-all rule (see {@link Rule#catchAll()}). */
+        public Builder catchAll() {
+            this.catchAll = true;
+            return this;
+        }
+
+        /** Sets whether the rule runs in shadow mode (see {@link Rule#shadow()}); default false. */
+        public Builder shadow(boolean shadow) {
+            this.shadow = shadow;
             return this;
         }
 
@@ -307,40 +349,13 @@ public final class Rule {
             if (limit == null) {
                 throw invalid("it has no limit");
             }
+            if (key.isEmpty()) {
+                throw invalid("it has no key parts; one bucket for every request is KeyPart.shared(name), on purpose");
+            }
+            Limit effective = RuleValidation.effectiveLimit(name, routes, key, member, limit, cost, override);
+            // Last: a rule under construction reports what is wrong with it before what it lacks.
             if (provenance.isEmpty()) {
                 throw invalid("it cites no source (document and checklist row)");
-            }
-            List<KeyPart> parts = new ArrayList<>(key);
-            parts.addAll(member);
-            for (KeyPart p : parts) {
-                if (p.source() == KeyPart.Source.PATH_VARIABLE) {
-                    for (Route r : routes) {
-                        if (!r.template().variables().contains(p.name())) {
-                            throw invalid("key variable {" + p.name() + "} is not in route " + r.template());
-                        }
-                    }
-                }
-            }
-            for (Route r : routes) {
-                long c = r.cost() == Route.DEFAULT_COST ? cost : r.cost();
-                if (c > limit.maxPermitsPerRequest()) {
-                    throw invalid("route " + r + " costs " + c + " permits but the limit grants at most "
-                            + limit.maxPermitsPerRequest() + " at once");
-                }
-            }
-            boolean counted = limit.algorithm() == Algorithm.CONCURRENCY || limit.algorithm() == Algorithm.CARDINALITY;
-            if (counted && (cost != 1 || routes.stream().anyMatch(r -> r.cost() > 1))) {
-                throw invalid("a " + limit.algorithm() + " rule counts requests or members, not costs; cost must be 1");
-            }
-            if ((limit.algorithm() == Algorithm.CARDINALITY) != !member.isEmpty()) {
-                throw invalid(member.isEmpty() ? "a cardinality rule needs member key parts"
-                        : "only a cardinality rule has member key parts");
-            }
-            Limit effective = limit;
-            if (override == OverrideKind.FIXED && limit.overridable()) {
-                effective = limit.toBuilder().fixed().build();
-            } else if (override != OverrideKind.FIXED && !limit.overridable()) {
-                throw invalid("its limit is fixed but its override kind is " + override);
             }
             return new Rule(this, effective);
         }

@@ -68,6 +68,57 @@ class AllocationTest {
         }
     }
 
+    /** The same stream, every request spelled as an adversary would: canonicalisation allocates nothing either. */
+    static RequestView[] adversarialStream() {
+        String[][] shapes = {
+            {"get", "/v3/grants/./%s/messages?limit=10", null},
+            {"GET", "/V3/grants/x/../%s/messages/m-17/", null},
+            {"Post", "//v3//grants/%s;v=1/messages/send", "application/json"},
+            {"POST", "/v3/grants/%s/messages/%%73end", "multipart/form-data; boundary=b"},
+            {"GET", "/v3/grants/%s/%%74hreads", null},
+            {"head", "/v3/grants/%s/events/%%2e?calendar_id=primary", null},
+            {"GET", "/v3/grants/%s/resources", null},
+            {"GET", "/v3/grants/me/contacts", null},
+            {"GET", "/v3/WEBHOOKS", null},
+            {"POST", "/v3/connect/auth?client_id=app-%s", null},
+        };
+        RequestView[] out = new RequestView[1_024];
+        for (int i = 0; i < out.length; i++) {
+            String[] s = shapes[i % shapes.length];
+            Request.Builder b = Request.of(s[0], String.format(s[1], "grant-" + (i * 7) % 64))
+                    .header("Authorization", (i % 2 == 0 ? "bearer " : " Bearer  ") + "key-" + i % 8)
+                    .header("Content-Type", s[2]);
+            if (i % 10 == 9) {
+                b.header("Authorization", null);
+            }
+            out[i] = b.build();
+        }
+        return out;
+    }
+
+    @Test
+    void anAdversariallySpelledAdmittedDecisionAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RequestView[] stream = adversarialStream();
+        try (PolicyGate gate = PolicyGate.builder(NylasV3.policy()).clock(new ManualClock()).defaultCapacity(1_024)
+                .build()) {
+            long span = ROUNDS * 1_000_000L + 1_000_000_000L;
+            long start = 0;
+            long best = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                int admitted = run(gate, stream, start);
+                start += span;
+                long before = threads.getCurrentThreadAllocatedBytes();
+                admitted += run(gate, stream, start);
+                long after = threads.getCurrentThreadAllocatedBytes();
+                start += span;
+                assertEquals(2L * ROUNDS, admitted, "every request of the stream is admitted");
+                best = Math.min(best, after - before);
+            }
+            assertEquals(0, best, "bytes allocated by " + ROUNDS + " canonicalised, admitted decisions");
+        }
+    }
+
     @Test
     void aDeniedDecisionAllocatesNothingUntilItIsRendered() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -79,7 +130,9 @@ class AllocationTest {
             for (int attempt = 0; attempt < 5; attempt++) {
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < ROUNDS; i++) { // all at one instant: after the first few, all denied
-                    denied += gate.evaluate(stream[i & (stream.length - 1)], 0).allowed() ? 0 : 1;
+                    Verdict v = gate.evaluate(stream[i & (stream.length - 1)], 0);
+                    denied += v.allowed() ? 0 : 1;
+                    v.complete();
                 }
                 best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
             }
@@ -88,13 +141,76 @@ class AllocationTest {
         }
     }
 
+    /** Nylas v3 with every other rule in shadow mode (or the whole policy, when {@code all}). */
+    static Policy withShadows(boolean all) {
+        Policy base = NylasV3.policy();
+        Policy.Builder p = Policy.named(base.name()).version(base.version()).errorType(base.errorType()).shadow(all);
+        for (int i = 0; i < base.rules().size(); i++) {
+            Rule r = base.rules().get(i);
+            p.rule(i % 2 == 0 ? r.toBuilder().shadow(true).build() : r);
+        }
+        return p.build();
+    }
+
+    @Test
+    void anAdmittedDecisionWithShadowRulesAndCountersAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RequestView[] stream = nylasV3Stream();
+        try (PolicyGate gate = PolicyGate.builder(withShadows(false)).clock(new ManualClock()).defaultCapacity(1_024)
+                .build()) {
+            long span = ROUNDS * 1_000_000L + 1_000_000_000L;
+            long start = 0;
+            long best = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                int admitted = run(gate, stream, start);
+                start += span;
+                long before = threads.getCurrentThreadAllocatedBytes();
+                admitted += run(gate, stream, start);
+                long after = threads.getCurrentThreadAllocatedBytes();
+                start += span;
+                assertEquals(2L * ROUNDS, admitted, "every request of the stream is admitted");
+                best = Math.min(best, after - before);
+            }
+            long shadowAdmitted = 0;
+            for (int i = 0; i < gate.policy().rules().size(); i += 2) {
+                shadowAdmitted += gate.counters(gate.policy().rules().get(i).name()).admitted();
+            }
+            assertEquals(0, best, "bytes allocated by " + ROUNDS + " admitted decisions with shadow rules");
+            assertTrue(shadowAdmitted > 0, "the shadow rules were decided and counted: " + shadowAdmitted);
+        }
+    }
+
+    @Test
+    void aShadowDeniedDecisionAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RequestView[] stream = nylasV3Stream();
+        try (PolicyGate gate = PolicyGate.builder(withShadows(true)).clock(new ManualClock()).defaultCapacity(1_024)
+                .build()) {
+            long best = Long.MAX_VALUE;
+            int shadowDenied = 0;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < ROUNDS; i++) { // all at one instant: after the first few, all would be denied
+                    Verdict v = gate.evaluate(stream[i & (stream.length - 1)], 0);
+                    shadowDenied += v.allowed() && v.shadowDenied() ? 1 : 0;
+                    v.complete();
+                }
+                best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertTrue(shadowDenied > 4 * ROUNDS, "shadow-denied " + shadowDenied);
+            assertEquals(0, best, "bytes allocated by " + ROUNDS + " shadow-denied decisions");
+        }
+    }
+
     /** Evaluates ROUNDS requests, 1 ms apart, so that no limit is reached; returns those admitted. */
     private static int run(PolicyGate gate, RequestView[] stream, long start) {
         int admitted = 0;
         for (int i = 0; i < ROUNDS; i++) {
-            if (gate.evaluate(stream[i & (stream.length - 1)], start + i * 1_000_000L).allowed()) {
+            Verdict v = gate.evaluate(stream[i & (stream.length - 1)], start + i * 1_000_000L);
+            if (v.allowed()) {
                 admitted++;
             }
+            v.complete();
         }
         return admitted;
     }

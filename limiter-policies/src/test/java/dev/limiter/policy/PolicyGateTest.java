@@ -96,12 +96,39 @@ class PolicyGateTest {
             t.start();
             t.join();
             assertNotSame(mine, theirs.get());
-            assertSame(mine, gate.evaluate(Request.of("GET", "/a/1").build(), 0), "reused on one thread");
-            assertFalse(mine.allowed(), "three requests for a limit of two, across threads");
+            assertTrue(mine.allowed());
             assertFalse(mine.holdsPermits());
-            mine.complete(); // a no-op for a verdict holding nothing
+            Verdict third = gate.evaluate(Request.of("GET", "/a/1").build(), 0);
+            assertNotSame(mine, third, "a verdict not yet completed is never reused");
+            assertTrue(mine.allowed(), "and so never changes under its owner");
+            assertFalse(third.allowed(), "three requests for a limit of two, across threads");
+            mine.complete();
+            IllegalStateException late = assertThrows(IllegalStateException.class, mine::allowed);
+            assertTrue(late.getMessage().contains("completed"), late.getMessage());
+            third.complete();
+            assertSame(third, gate.evaluate(Request.of("GET", "/a/1").build(), 0), "reused once completed");
             PolicyEvaluator own = gate.newEvaluator();
             assertNotSame(mine, own.evaluate(Request.of("GET", "/a/2").build(), 0));
+        }
+    }
+
+    @Test
+    void aClosedGateRefusesEveryRequestAlike() {
+        PolicyGate gate = PolicyGate.of(NylasV3.policy(), new ManualClock());
+        gate.close();
+        assertTrue(gate.isClosed());
+        for (String path : new String[] {"/v3/grants/g/messages", "/unmatched", "not a path"}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> gate.evaluate(Request.of("GET", path).build(), 0), path);
+            assertEquals("the policy gate for 'nylas-v3' is closed", e.getMessage());
+        }
+        try (OffHeapEngine engine = OffHeapEngine.builder().clock(new ManualClock())
+                .limit(ONE.rule("r").limit(), 16).build()) {
+            PolicyGate onShared = PolicyGate.builder(ONE).engine(engine).build();
+            onShared.close();
+            assertFalse(engine.isClosed(), "an engine the gate was given stays open");
+            assertThrows(IllegalStateException.class, () -> onShared.evaluate(Request.of("GET", "/b").build(), 0),
+                    "but the closed gate refuses even an unmatched path");
         }
     }
 

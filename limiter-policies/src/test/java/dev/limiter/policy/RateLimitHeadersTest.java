@@ -18,7 +18,7 @@ class RateLimitHeadersTest {
     private static final long S = 1_000_000_000L;
 
     private static Rule rule(String name, Limit limit, String message) {
-        return Rule.named(name).route("/**").limit(limit).message(message).source("doc", name).build();
+        return Rule.named(name).route("/**").key(KeyPart.shared("all")).limit(limit).message(message).source("doc", name).build();
     }
 
     private static final Rule PER_SECOND = rule("per-second", Limit.fixedWindow("per-second", 50, Duration.ofSeconds(1))
@@ -32,7 +32,7 @@ class RateLimitHeadersTest {
 
     private static Verdict verdict(Outcome outcome, Rule deciding, long remaining, long retry, long reset,
                                    List<Rule> applied) {
-        Verdict v = new Verdict(POLICY, null, null);
+        Verdict v = new Verdict(POLICY, null).handOut();
         v.set(new Decision().set(outcome, deciding.limit(), 0, remaining, retry, reset), deciding);
         applied.forEach(v::addApplied);
         return v;

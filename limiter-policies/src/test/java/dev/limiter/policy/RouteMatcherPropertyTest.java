@@ -42,7 +42,7 @@ class RouteMatcherPropertyTest {
         for (int r = 0; r < specs.size(); r++) {
             List<Integer> s = specs.get(r);
             String name = "r" + r;
-            Rule.Builder b = Rule.named(name).limit(Limit.fixedWindow(name, 10, Duration.ofSeconds(1)).build())
+            Rule.Builder b = Rule.named(name).key(KeyPart.shared("all")).limit(Limit.fixedWindow(name, 10, Duration.ofSeconds(1)).build())
                     .source("doc", name);
             int g = s.get(0) % 3;
             if (g > 0) {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RouteMatcherTest {
+    private static final KeyPart ALL = KeyPart.shared("all");
 
     private static Rule.Builder rule(String name) {
         return Rule.named(name).limit(Limit.fixedWindow(name, 10, Duration.ofSeconds(1)).build())
@@ -34,9 +35,9 @@ class RouteMatcherTest {
     @Test
     void literalVariableAndGlobRoutesAllApplyWithoutAGroup() {
         Policy p = Policy.named("p")
-                .rule(rule("all").route("/lite/**").build())
+                .rule(rule("all").route("/lite/**").key(ALL).build())
                 .rule(rule("user").route("GET", "/lite/users/{id}").key(KeyPart.pathVariable("id")).build())
-                .rule(rule("exact").route("/lite/users/me").build())
+                .rule(rule("exact").route("/lite/users/me").key(ALL).build())
                 .build();
         assertEquals(List.of("all", "user", "exact"), names(match(p, "GET", "/lite/users/me")));
         assertEquals(List.of("all", "user"), names(match(p, "GET", "/lite/users/u1")));
@@ -54,18 +55,18 @@ class RouteMatcherTest {
         assertEquals(1, m.size());
         assertEquals("g-42", m.variable(0, "grant_id"));
         assertEquals("m-7", m.variable(0, "message_id"));
-        assertEquals("\u0004g-42", m.key(0).toString());
+        assertEquals("\u0001\u0004g-42", m.key(0).toString(), "tag 1 (the part's own value), length, value");
         assertThrows(IllegalArgumentException.class, () -> m.variable(0, "nope"));
     }
 
     @Test
     void withinAGroupTheMostSpecificRouteWinsAndTiesAllApply() {
         Policy p = Policy.named("p")
-                .rule(rule("email").group("type").route("/v3/grants/{grant_id}/messages/**").build())
-                .rule(rule("send").group("type").route("POST", "/v3/grants/{grant_id}/messages/send").build())
-                .rule(rule("app").group("v2").route("/**").build())
-                .rule(rule("account").group("v2").route("/**").build())
-                .rule(rule("stream").group("v2").route("/delta/streaming").build())
+                .rule(rule("email").group("type").route("/v3/grants/{grant_id}/messages/**").key(ALL).build())
+                .rule(rule("send").group("type").route("POST", "/v3/grants/{grant_id}/messages/send").key(ALL).build())
+                .rule(rule("app").group("v2").route("/**").key(ALL).build())
+                .rule(rule("account").group("v2").route("/**").key(ALL).build())
+                .rule(rule("stream").group("v2").route("/delta/streaming").key(ALL).build())
                 .build();
         assertEquals(List.of("send", "app", "account"), names(match(p, "POST", "/v3/grants/g/messages/send")));
         assertEquals(List.of("email", "app", "account"), names(match(p, "GET", "/v3/grants/g/messages/send")),
@@ -78,7 +79,7 @@ class RouteMatcherTest {
         Policy p = Policy.named("p").rule(rule("email")
                 .route("*", "/v3/grants/{grant_id}/threads/**")
                 .route("GET", "/v3/grants/{grant_id}/threads", 5)
-                .build()).build();
+                .key(ALL).build()).build();
         MatchResult list = match(p, "GET", "/v3/grants/g/threads");
         assertEquals(5, list.cost(0));
         assertEquals(1, match(p, "GET", "/v3/grants/g/threads/t1").cost(0));
@@ -87,7 +88,7 @@ class RouteMatcherTest {
 
     @Test
     void starMatchesOneSegmentOnly() {
-        Policy p = Policy.named("p").rule(rule("r").route("/a/*/c").build()).build();
+        Policy p = Policy.named("p").rule(rule("r").route("/a/*/c").key(ALL).build()).build();
         assertEquals(1, match(p, "GET", "/a/b/c").size());
         assertEquals(0, match(p, "GET", "/a/b/x/c").size());
         assertEquals(0, match(p, "GET", "/a/c").size());
@@ -96,10 +97,10 @@ class RouteMatcherTest {
     @Test
     void conditionsAndExemptions() {
         Policy p = Policy.named("p")
-                .rule(rule("json").route("POST", "/send").when(Condition.contentType("application/json")).build())
+                .rule(rule("json").route("POST", "/send").when(Condition.contentType("application/json")).key(ALL).build())
                 .rule(rule("multi").route("POST", "/send").when(Condition.contentType("multipart/form-data"))
-                        .build())
-                .rule(rule("api").route("/**").exempt(Condition.attribute("kind").is("received-webhook")).build())
+                        .key(ALL).build())
+                .rule(rule("api").route("/**").exempt(Condition.attribute("kind").is("received-webhook")).key(ALL).build())
                 .build();
         RouteMatcher matcher = RouteMatcher.compile(p);
         MatchResult m = matcher.newResult();
@@ -121,15 +122,18 @@ class RouteMatcherTest {
         RouteMatcher matcher = RouteMatcher.compile(p);
         MatchResult m = matcher.match(Request.of("GET", "/messages/abc").header("authorization", "tok")
                 .attribute("application", "app").clientAddress("10.0.0.1").build(), matcher.newResult());
-        assertEquals("\u0003tok\u0003app\u000810.0.0.1\rGET /messages\u0007GET /**", m.key(0).toString());
+        assertEquals("\u0001\u0003tok\u0001\u0003app\u0001\u000810.0.0.1\u0001\rGET /messages\u0001\u0007GET /**",
+                m.key(0).toString());
         matcher.match(Request.of("GET", "/messages").build(), m);
-        assertEquals("\u0000\u0000\u0000\rGET /messages\u0007GET /**", m.key(0).toString(),
-                "absent values are empty parts");
+        assertEquals(0, m.size(), "an absent value is never an empty part: the request is refused");
+        assertEquals(400, m.refusalStatus());
+        assertEquals("the request has no Authorization header, which the rate limit is keyed by", m.refusalMessage());
+        assertEquals("r", m.refusingRule().name());
     }
 
     @Test
     void aResultFromAnotherMatcherIsRefused() {
-        Policy p = Policy.named("p").rule(rule("r").route("/a").build()).build();
+        Policy p = Policy.named("p").rule(rule("r").route("/a").key(ALL).build()).build();
         MatchResult other = RouteMatcher.compile(p).newResult();
         RouteMatcher matcher = RouteMatcher.compile(p);
         assertThrows(IllegalArgumentException.class, () -> matcher.match(Request.of("GET", "/a").build(), other));
@@ -137,7 +141,7 @@ class RouteMatcherTest {
 
     @Test
     void aRequestWithoutMethodOrPathIsRefused() {
-        Policy p = Policy.named("p").rule(rule("r").route("/a").build()).build();
+        Policy p = Policy.named("p").rule(rule("r").route("/a").key(ALL).build()).build();
         RouteMatcher matcher = RouteMatcher.compile(p);
         RequestView noPath = new RequestView() {
             public CharSequence method() {

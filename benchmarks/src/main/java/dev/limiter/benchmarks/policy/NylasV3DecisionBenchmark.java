@@ -7,6 +7,7 @@ import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.Request;
 import dev.limiter.policy.RequestView;
 import dev.limiter.policy.RouteMatcher;
+import dev.limiter.policy.Verdict;
 import dev.limiter.policy.shipped.NylasV3;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -120,7 +121,9 @@ public class NylasV3DecisionBenchmark {
     @Benchmark
     public boolean decide(Outcomes outcomes) {
         now += stepNanos;
-        boolean ok = evaluator.evaluate(stream[next++ & (STREAM - 1)], now).allowed();
+        Verdict v = evaluator.evaluate(stream[next++ & (STREAM - 1)], now);
+        boolean ok = v.allowed();
+        v.complete(); // a gateway completes every verdict, which lets the evaluator reuse it
         if (ok) {
             outcomes.admitted++;
         } else {

@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -137,7 +141,7 @@ class ConcurrencyKernelPropertyTest {
                 if (l.released) {
                     continue;                        // the Lease object makes a second release a no-op
                 }
-                kernel.release(buffer, 8 * l.key, l.permits, l.token, now);
+                Steps.release(kernel, buffer, 8 * l.key, l.permits, l.token, now);
                 l.released = true;
                 eventTime[l.key] = Math.max(now, eventTime[l.key]);
                 continue;
@@ -147,8 +151,8 @@ class ConcurrencyKernelPropertyTest {
             }
             long ta = seen[op.key] ? Math.max(now, acquireTime[op.key]) : now;
             long t = seen[op.key] ? Math.max(ta, eventTime[op.key]) : ta;
-            long peeked = kernel.peek(buffer, 8 * op.key, op.permits, now, null);
-            long token = kernel.acquire(buffer, 8 * op.key, op.permits, now, d);
+            long peeked = Steps.peek(kernel, buffer, 8 * op.key, op.permits, now, null);
+            long token = Steps.acquire(kernel, buffer, 8 * op.key, op.permits, now, d);
             assertEquals(peeked == 0, token != 0, () -> "peek and acquire disagree for " + op);
             long held = 0;
             long upper = 0;

@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -22,11 +26,11 @@ class IdleKeyTest {
         Limit limit = Limit.fixedWindow("w", n, Duration.ofNanos(1)).fixed().build();
         FixedWindowKernel kernel = new FixedWindowKernel(limit);
         UnsafeBuffer b = new UnsafeBuffer(ByteBuffer.allocateDirect(8));
-        assertTrue(kernel.tryAcquire(b, 0, n, 0, null));
-        assertFalse(kernel.tryAcquire(b, 0, 1, 0, null));
+        assertTrue(Steps.tryAcquire(kernel, b, 0, n, 0, null));
+        assertFalse(Steps.tryAcquire(kernel, b, 0, 1, 0, null));
         long halfRange = kernel.staleWindows() * 2;
-        assertTrue(kernel.tryAcquire(b, 0, n, halfRange + 5, null), "idle key still denied");
-        assertFalse(kernel.tryAcquire(b, 0, 1, halfRange + 4, null), "a stalled caller must count in the key's window");
+        assertTrue(Steps.tryAcquire(kernel, b, 0, n, halfRange + 5, null), "idle key still denied");
+        assertFalse(Steps.tryAcquire(kernel, b, 0, 1, halfRange + 4, null), "a stalled caller must count in the key's window");
     }
 
     @Test
@@ -35,9 +39,9 @@ class IdleKeyTest {
         Limit limit = Limit.slidingWindow("s", n, Duration.ofNanos(10)).subWindows(10).fixed().build();
         SlidingWindowKernel kernel = new SlidingWindowKernel(limit, n);
         UnsafeBuffer b = new UnsafeBuffer(ByteBuffer.allocateDirect(8 * kernel.stateWords()));
-        assertTrue(kernel.tryAcquire(b, 0, n, 0, null));
-        assertFalse(kernel.tryAcquire(b, 0, 1, 0, null));
+        assertTrue(Steps.tryAcquire(kernel, b, 0, n, 0, null));
+        assertFalse(Steps.tryAcquire(kernel, b, 0, 1, 0, null));
         long halfRange = 2 * kernel.horizonNanos();          // horizon = S sub-windows of 1 ns
-        assertTrue(kernel.tryAcquire(b, 0, n, halfRange + 5, null), "idle key still denied");
+        assertTrue(Steps.tryAcquire(kernel, b, 0, n, halfRange + 5, null), "idle key still denied");
     }
 }

@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -74,7 +78,7 @@ class KernelContractPropertyTest {
                 });
     }
 
-    private static Kernel kernel(Case c) {
+    static Kernel kernel(Case c) {
         Duration t = Duration.ofNanos(c.t);
         switch (c.kind) {
             case 0:
@@ -107,19 +111,19 @@ class KernelContractPropertyTest {
                     continue;
                 }
                 byte[] before = copy(a);
-                long peeked = k.peek(a, 0, s.permits, now, null);
+                long peeked = Steps.peek(k, a, 0, s.permits, now, null);
                 assertArrayEquals(before, copy(a), "peek wrote to the state");
                 if (s.refund) {
-                    long token = k.acquire(b, 0, s.permits, now, db);
+                    long token = Steps.acquire(k, b, 0, s.permits, now, db);
                     if (token != Kernel.DENIED) {
-                        k.refund(b, 0, s.permits, token, now);
+                        Steps.refund(k, b, 0, s.permits, token, now);
                         identical = false;
                     }
                     assertEquals(peeked == 0, token != Kernel.DENIED, () -> "peek and acquire disagree: " + s);
                     continue;
                 }
-                boolean granted = k.tryAcquire(a, 0, s.permits, now, da);
-                long token = k.acquire(b, 0, s.permits, now, db);
+                boolean granted = Steps.tryAcquire(k, a, 0, s.permits, now, da);
+                long token = Steps.acquire(k, b, 0, s.permits, now, db);
                 assertEquals(granted, token != Kernel.DENIED, () -> "acquire and tryAcquire disagree: " + s);
                 assertEquals(peeked == 0, granted, () -> "peek and tryAcquire disagree: " + s);
                 assertEquals(da.outcome(), db.outcome());

@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -98,7 +102,7 @@ class QuotaKernelPropertyTest {
         for (Op op : ops) {
             int off = 8 * op.key;
             if (op.kind == 7) {
-                base.reset(buffer, off);
+                Steps.reset(base, buffer, off);
                 used[op.key] = 0;
                 grantedThisEpoch[op.key] = 0;
             } else if (op.kind == 8) {
@@ -110,22 +114,22 @@ class QuotaKernelPropertyTest {
                     continue;
                 }
                 boolean expected = used[op.key] + op.value <= cap;
-                assertEquals(expected ? 0 : Decision.NEVER, k.peek(buffer, off, op.value, 0, null));
-                long token = k.acquire(buffer, off, op.value, 0, d);
+                assertEquals(expected ? 0 : Decision.NEVER, Steps.peek(k, buffer, off, op.value, 0, null));
+                long token = Steps.acquire(k, buffer, off, op.value, 0, d);
                 assertEquals(expected, token != 0, () -> "quota decision for " + op);
                 if (expected) {
                     used[op.key] += op.value;
                     grantedThisEpoch[op.key] += op.value;
                     assertEquals(cap - used[op.key], d.remaining());
                     if (op.kind == 6) {                 // sometimes give it back, as a composite denial does
-                        k.refund(buffer, off, op.value, token, 0);
+                        Steps.refund(k, buffer, off, op.value, token, 0);
                         used[op.key] -= op.value;
                         grantedThisEpoch[op.key] -= op.value;
                     }
                 }
                 assertTrue(grantedThisEpoch[op.key] <= Math.max(cap, used[op.key]));
             }
-            assertEquals(used[op.key], base.used(buffer, off), "state disagrees with the model");
+            assertEquals(used[op.key], Steps.used(base, buffer, off), "state disagrees with the model");
         }
     }
 
@@ -135,13 +139,13 @@ class QuotaKernelPropertyTest {
         CardinalityKernel[] kernels = {base, base};
         UnsafeBuffer parents = new UnsafeBuffer(ByteBuffer.allocateDirect(8 * KEYS));
         UnsafeBuffer members = new UnsafeBuffer(ByteBuffer.allocateDirect(8 * KEYS * MEMBERS));
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         java.util.Set<Long>[] admitted = new java.util.Set[] {new java.util.HashSet<Long>(), new java.util.HashSet<Long>()};
         Decision d = new Decision();
         for (Op op : ops) {
             int off = 8 * op.key;
             if (op.kind == 7) {
-                base.reset(parents, off);
+                Steps.reset(base, parents, off);
                 admitted[op.key].clear();
             } else if (op.kind == 8) {
                 kernels[op.key] = (CardinalityKernel) base.withLimit(limit.withPermits(op.value));
@@ -150,14 +154,14 @@ class QuotaKernelPropertyTest {
                 long member = op.value % MEMBERS;
                 int moff = 8 * (op.key * MEMBERS + (int) member);
                 boolean expected = admitted[op.key].contains(member) || admitted[op.key].size() < k.limit().permits();
-                assertEquals(expected, k.peekMember(parents, off, members, moff, null) == 0);
-                boolean granted = k.admit(parents, off, members, moff, d) != 0;
+                assertEquals(expected, Steps.peekMember(k, parents, off, members, moff, null) == 0);
+                boolean granted = Steps.admit(k, parents, off, members, moff, d) != 0;
                 assertEquals(expected, granted, () -> "cardinality decision for " + op + " with " + admitted[op.key]);
                 if (granted) {
                     admitted[op.key].add(member);
                 }
             }
-            assertEquals(admitted[op.key].size(), base.used(parents, off), "member count disagrees with the model");
+            assertEquals(admitted[op.key].size(), Steps.used(base, parents, off), "member count disagrees with the model");
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -113,14 +117,14 @@ class RefundInterleavingPropertyTest {
             for (Op op : c.ops) {
                 now += op.back ? -op.dt : op.dt;
                 if (op.kind == 0) {
-                    long token = k.acquire(buffer, stride * op.key, op.permits, now, null);
+                    long token = Steps.acquire(k, buffer, stride * op.key, op.permits, now, null);
                     if (token != Kernel.DENIED) {
                         pending.add(new long[] {op.key, op.permits, token, now});
                     }
                 } else if (!pending.isEmpty()) {
                     long[] g = pending.remove(op.pick % pending.size());
                     if (op.kind == 1) {
-                        k.refund(buffer, stride * (int) g[0], g[1], g[2], now);
+                        Steps.refund(k, buffer, stride * (int) g[0], g[1], g[2], now);
                     } else {
                         kept.add(g);
                     }

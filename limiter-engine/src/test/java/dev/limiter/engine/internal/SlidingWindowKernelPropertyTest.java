@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -120,8 +124,8 @@ class SlidingWindowKernelPropertyTest {
                 continue;                        // unsatisfiable: refused before any kernel runs
             }
             int offset = stride * s.key;
-            long peeked = kernel.peek(buffer, offset, s.permits, now, null);
-            boolean granted = kernel.tryAcquire(buffer, offset, s.permits, now, d);
+            long peeked = Steps.peek(kernel, buffer, offset, s.permits, now, null);
+            boolean granted = Steps.tryAcquire(kernel, buffer, offset, s.permits, now, d);
             assertEquals(peeked == 0, granted, () -> "peek and acquire disagree for " + s);
             assertEquals(granted, d.allowed());
             Model m = models[s.key];
@@ -146,10 +150,10 @@ class SlidingWindowKernelPropertyTest {
                 long later = now + retry;
                 final Boolean modelSaid = expected;
                 if (modelSaid != null && retry != Decision.NEVER && later > now) {
-                    assertEquals(0, kernel.peek(buffer, offset, s.permits, later, null),
+                    assertEquals(0, Steps.peek(kernel, buffer, offset, s.permits, later, null),
                             () -> "not admissible after its retry-after " + d);
                     if (retry > 1) {
-                        assertNotEquals(0, kernel.peek(buffer, offset, s.permits, later - 1, null),
+                        assertNotEquals(0, Steps.peek(kernel, buffer, offset, s.permits, later - 1, null),
                                 () -> "admissible before its retry-after " + d);
                     }
                 }

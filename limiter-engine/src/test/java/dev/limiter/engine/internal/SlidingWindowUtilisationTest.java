@@ -1,5 +1,9 @@
 package dev.limiter.engine.internal;
 
+import dev.limiter.engine.internal.kernel.*;
+import dev.limiter.engine.internal.table.*;
+import dev.limiter.engine.internal.time.*;
+
 import dev.limiter.Limit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -28,7 +32,7 @@ class SlidingWindowUtilisationTest {
             long late = 0;
             for (long i = 0; i < offered; i++) {
                 long now = i * t / (2 * n);
-                if (kernel.tryAcquire(buffer, 0, 1, now, null)) {
+                if (Steps.tryAcquire(kernel, buffer, 0, 1, now, null)) {
                     granted++;
                     if (now >= 50 * t) {
                         late++;

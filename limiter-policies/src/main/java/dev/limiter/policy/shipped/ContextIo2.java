@@ -16,6 +16,13 @@ import java.time.Duration;
  * read and write, headers, and the copy/move {@code POST accounts/{id}/messages/{message_id}})
  * also count against 240 IMAP calls per account per minute, which cannot be lifted.
  *
+ * <p>The listing says only GET body, source, flags and headers open an IMAP connection; this
+ * policy also counts {@code POST .../flags} (a flag write) and the copy/move
+ * {@code POST .../messages/{message_id}}, by choice: both change the mailbox on the IMAP server,
+ * which no cache can answer, so they cost at least what a read does. A gateway serving Lite and
+ * 2.0 together uses {@link ContextIo#policy()}, where one developer's 5,000 calls an hour are
+ * shared by both.
+ *
  * <p>Paths are the listing's base URLs without the doubled slashes:
  * {@code /2.0/accounts/{id}/...}. The developer is attribute {@value Attributes#APPLICATION}.
  */
@@ -50,7 +57,7 @@ public final class ContextIo2 {
                 .route("GET", MESSAGE + "/thread")
                 .route("/2.0/**")
                 .exempt(WEBHOOK)
-                .key(KeyPart.attribute(Attributes.APPLICATION))
+                .key(ContextIoLite.DEVELOPER)
                 .limit(Limit.fixedWindow("cio2-api", 5_000, Duration.ofHours(1)).build())
                 .message("Rate limit on overall calls to the API reached: 5,000 calls per hour")
                 .override(OverrideKind.RAISABLE)

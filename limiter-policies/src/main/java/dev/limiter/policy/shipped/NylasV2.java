@@ -23,6 +23,10 @@ import java.time.Duration;
  * Concurrent requests hold their permit until the gateway calls
  * {@link dev.limiter.policy.Verdict#complete()}; a permit never returned is reclaimed after
  * {@link #STREAM_MAX_HOLD} or {@link #QUERY_MAX_HOLD}.
+ *
+ * <p>Missing keys: a request without an access token, or whose application the gateway did not
+ * set, is refused with 401 and counted nowhere; pooling such requests in one bucket would let
+ * unidentified callers exhaust it for each other (and hide the gateway's bug).
  */
 public final class NylasV2 {
     /** Version of the shipped policy. */
@@ -32,7 +36,14 @@ public final class NylasV2 {
     /** Longest a query may hold its permit before it is reclaimed. */
     public static final Duration QUERY_MAX_HOLD = Duration.ofMinutes(5);
 
-    private static final KeyPart ACCOUNT = KeyPart.header("Authorization");
+    /** The message of a refusal for a missing access token. */
+    public static final String NO_TOKEN_MESSAGE = "An access token (Authorization: Bearer ...) is required";
+    /** The message of a refusal when the gateway has not identified the application. */
+    public static final String NO_APPLICATION_MESSAGE = "The request's application is not known";
+
+    private static final KeyPart ACCOUNT = KeyPart.header("Authorization").orRefuse(401, NO_TOKEN_MESSAGE);
+    private static final KeyPart APPLICATION = KeyPart.attribute(Attributes.APPLICATION)
+            .orRefuse(401, NO_APPLICATION_MESSAGE);
 
     private NylasV2() {
     }
@@ -42,7 +53,7 @@ public final class NylasV2 {
         return Policy.named("nylas-v2").version(VERSION).errorType("invalid_request_error")
                 .source(Sources.NYLAS, "nylas-429")
                 .rule(v2("nylas2-application").route("/**")
-                        .key(KeyPart.attribute(Attributes.APPLICATION), KeyPart.endpoint(1))
+                        .key(APPLICATION, KeyPart.endpoint(1))
                         .limit(Limit.fixedWindow("nylas2-application", 500, Duration.ofSeconds(1)).build())
                         .message("Too many requests from this application")
                         .build())

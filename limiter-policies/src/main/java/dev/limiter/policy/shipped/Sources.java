@@ -9,6 +9,11 @@ public final class Sources {
     /** The Context.IO 2.0 API listing. */
     public static final String CONTEXT_IO_2 = "002_b79b25bdadc80068.txt";
 
+    /** Google's Gmail API usage limits page: the per-method cost table in quota units. */
+    public static final String GMAIL_QUOTA = "https://developers.google.com/workspace/gmail/api/reference/quota";
+    /** Microsoft Graph's message actions that send: send, reply, replyAll, forward. */
+    public static final String GRAPH_MESSAGE = "https://learn.microsoft.com/graph/api/resources/message";
+
     private Sources() {
     }
 }

@@ -17,7 +17,8 @@ import java.time.Duration;
  *       Google's per-method cost table, as a token bucket (the provider's "moving average, allows
  *       short bursts"); and Google Workspace sending, 2,000 messages per user per day;
  *       {@link #googleCurrent()} is the same with Google's current per-minute quotas;</li>
- *   <li>{@link #microsoft()}: Office 365 sending, 30 messages per user per minute; and Microsoft
+ *   <li>{@link #microsoft()}: Office 365 sending, 30 messages per user per minute (sendMail, send,
+ *       reply, replyAll and forward all send one); and Microsoft
  *       Graph, 10,000 requests per user per 10 minutes;</li>
  *   <li>{@link #icloud()}: 1,000 messages per user per day.</li>
  * </ul>
@@ -36,7 +37,9 @@ public final class UpstreamProviders {
     public static final String SMTP_SEND = "/smtp/send";
 
     private static final String GMAIL = "/gmail/v1/users/{userId}";
-    private static final KeyPart USER = KeyPart.attribute(Attributes.USER);
+    /** A client that forgot to say whose mailbox a call is for has a bug: refused, never pooled. */
+    private static final KeyPart USER = KeyPart.attribute(Attributes.USER)
+            .orRefuse(400, "the '" + Attributes.USER + "' attribute (the mailbox owner) is not set");
 
     private UpstreamProviders() {
     }
@@ -68,6 +71,7 @@ public final class UpstreamProviders {
                         .source(Sources.NYLAS, "gmail-api")
                         .build())
                 .rule(gmailRoutes(Rule.named("gmail-api-project"))
+                        .key(KeyPart.shared("project"))
                         .limit(Limit.tokenBucket("gmail-api-project", 1_200_000, Duration.ofMinutes(1)).build())
                         .message("Gmail API quota: 1,200,000 units per project per minute")
                         .source(Sources.NYLAS, "gmail-api")
@@ -76,30 +80,44 @@ public final class UpstreamProviders {
                 .build();
     }
 
-    /** Adds Gmail's methods with Google's published cost in quota units. */
+    /**
+     * Adds Gmail's methods with the cost in quota units of Google's per-method table
+     * ({@value Sources#GMAIL_QUOTA}); each route names its method. Methods outside the mail, draft,
+     * label, thread, history and profile families (settings, watch) are not listed.
+     */
     private static Rule.Builder gmailRoutes(Rule.Builder b) {
-        return b.route("POST", GMAIL + "/messages/send", 100)
-                .route("POST", "/upload" + GMAIL + "/messages/send", 100)
-                .route("POST", GMAIL + "/drafts/send", 100)
-                .route("GET", GMAIL + "/messages/{id}", 5)
-                .route("GET", GMAIL + "/messages", 5)
-                .route("POST", GMAIL + "/messages/{id}/modify", 5)
-                .route("POST", GMAIL + "/messages/{id}/trash", 5)
-                .route("GET", GMAIL + "/messages/{messageId}/attachments/{id}", 5)
-                .route("POST", GMAIL + "/messages", 25)
-                .route("POST", GMAIL + "/messages/import", 25)
-                .route("DELETE", GMAIL + "/messages/{id}", 10)
-                .route("POST", GMAIL + "/messages/batchDelete", 50)
-                .route("POST", GMAIL + "/messages/batchModify", 50)
-                .route("POST", GMAIL + "/drafts", 10)
-                .route("PUT", GMAIL + "/drafts/{id}", 15)
-                .route("GET", GMAIL + "/drafts/{id}", 5)
-                .route("GET", GMAIL + "/drafts", 5)
-                .route("GET", GMAIL + "/history", 2)
-                .route("GET", GMAIL + "/labels/{id}", 1)
-                .route("GET", GMAIL + "/labels", 1)
-                .route("POST", GMAIL + "/labels", 5)
-                .route("GET", GMAIL + "/profile", 1);
+        return b.route("POST", GMAIL + "/messages/send", 100)              // messages.send
+                .route("POST", "/upload" + GMAIL + "/messages/send", 100)  // messages.send (media upload)
+                .route("POST", GMAIL + "/drafts/send", 100)                // drafts.send
+                .route("GET", GMAIL + "/messages/{id}", 5)                 // messages.get
+                .route("GET", GMAIL + "/messages", 5)                      // messages.list
+                .route("POST", GMAIL + "/messages/{id}/modify", 5)         // messages.modify
+                .route("POST", GMAIL + "/messages/{id}/trash", 5)          // messages.trash
+                .route("POST", GMAIL + "/messages/{id}/untrash", 5)        // messages.untrash
+                .route("GET", GMAIL + "/messages/{messageId}/attachments/{id}", 5) // messages.attachments.get
+                .route("POST", GMAIL + "/messages", 25)                    // messages.insert
+                .route("POST", GMAIL + "/messages/import", 25)             // messages.import
+                .route("DELETE", GMAIL + "/messages/{id}", 10)             // messages.delete
+                .route("POST", GMAIL + "/messages/batchDelete", 50)        // messages.batchDelete
+                .route("POST", GMAIL + "/messages/batchModify", 50)        // messages.batchModify
+                .route("POST", GMAIL + "/drafts", 10)                      // drafts.create
+                .route("PUT", GMAIL + "/drafts/{id}", 15)                  // drafts.update
+                .route("DELETE", GMAIL + "/drafts/{id}", 10)               // drafts.delete
+                .route("GET", GMAIL + "/drafts/{id}", 5)                   // drafts.get
+                .route("GET", GMAIL + "/drafts", 5)                        // drafts.list
+                .route("GET", GMAIL + "/history", 2)                       // history.list
+                .route("GET", GMAIL + "/labels/{id}", 1)                   // labels.get
+                .route("GET", GMAIL + "/labels", 1)                        // labels.list
+                .route("POST", GMAIL + "/labels", 5)                       // labels.create
+                .route("PUT", GMAIL + "/labels/{id}", 5)                   // labels.update
+                .route("DELETE", GMAIL + "/labels/{id}", 5)                // labels.delete
+                .route("GET", GMAIL + "/threads/{id}", 10)                 // threads.get
+                .route("GET", GMAIL + "/threads", 10)                      // threads.list
+                .route("POST", GMAIL + "/threads/{id}/modify", 10)         // threads.modify
+                .route("POST", GMAIL + "/threads/{id}/trash", 10)          // threads.trash
+                .route("POST", GMAIL + "/threads/{id}/untrash", 10)        // threads.untrash
+                .route("DELETE", GMAIL + "/threads/{id}", 20)              // threads.delete
+                .route("GET", GMAIL + "/profile", 1);                      // getProfile
     }
 
     private static Rule googleSending() {
@@ -119,6 +137,13 @@ public final class UpstreamProviders {
                         .route("POST", "/v1.0/users/{user_id}/sendMail")
                         .route("POST", "/v1.0/me/messages/{message_id}/send")
                         .route("POST", "/v1.0/users/{user_id}/messages/{message_id}/send")
+                        // reply, replyAll and forward send a message too (Sources.GRAPH_MESSAGE).
+                        .route("POST", "/v1.0/me/messages/{message_id}/reply")
+                        .route("POST", "/v1.0/me/messages/{message_id}/replyAll")
+                        .route("POST", "/v1.0/me/messages/{message_id}/forward")
+                        .route("POST", "/v1.0/users/{user_id}/messages/{message_id}/reply")
+                        .route("POST", "/v1.0/users/{user_id}/messages/{message_id}/replyAll")
+                        .route("POST", "/v1.0/users/{user_id}/messages/{message_id}/forward")
                         .message("Office 365 sending limit: 30 messages per user per minute")
                         .build())
                 .rule(Rule.named("graph-api")

@@ -23,11 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Walks the seed checklist: every row is cited by a shipped rule and proven by a boundary test. */
 class ChecklistCoverageTest {
-    static final List<Policy> SHIPPED = List.of(ContextIoLite.policy(), ContextIo2.policy(), NylasV3.policy(),
+    static final List<Policy> SHIPPED = List.of(ContextIoLite.policy(), ContextIo2.policy(), ContextIo.policy(),
+            NylasV3.policy(),
             NylasV2.policy(), UpstreamProviders.google(), UpstreamProviders.googleCurrent(), UpstreamProviders.microsoft(),
             UpstreamProviders.icloud());
     private static final List<Class<?>> BOUNDARY_TESTS = List.of(ContextIoBoundaryTest.class,
-            NylasV3BoundaryTest.class, NylasV2BoundaryTest.class, UpstreamBoundaryTest.class);
+            NylasV3BoundaryTest.class, NylasV2BoundaryTest.class, UpstreamBoundaryTest.class, SourcePageGapsTest.class);
 
     /** @return row id to source document, in file order, from the copy in test resources */
     static Map<String, String> rows() throws IOException {

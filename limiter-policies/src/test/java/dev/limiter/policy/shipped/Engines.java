@@ -4,7 +4,7 @@ import dev.limiter.Checks;
 import dev.limiter.ManualClock;
 import dev.limiter.policy.Policy;
 import dev.limiter.policy.PolicyGate;
-import dev.limiter.policy.ReferenceEngine;
+import dev.limiter.testkit.ReferenceEngine;
 import org.junit.jupiter.api.Assumptions;
 
 /**

@@ -172,13 +172,4 @@ class NylasV3BoundaryTest {
         assertEquals("nylas3-email", v.rule().name());
     }
 
-    @ParameterizedTest
-    @EnumSource(Engines.class)
-    void unknownEndpointsAreNotLimited(Engines engine) {
-        open(engine);
-        Verdict v = gate.evaluate(app("GET", "/v3/unknown"), 0);
-        assertTrue(v.allowed());
-        assertEquals(0, v.ruleCount());
-        assertEquals(null, v.rule());
-    }
 }

@@ -1,0 +1,214 @@
+package dev.limiter.engine.internal.table;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * An open-addressed, linear-probing table of keys in one direct (off-heap) buffer, with each
+ * key's algorithm state inline in its slot so that an acquire touches one slot.
+ *
+ * Slot layout (all words 8-byte aligned; slotBytes = 16 + 8 * stateWords):
+ *
+ *   0        8        16                         slotBytes
+ *   +--------+--------+----------- ... ----------+
+ *   | claim  | publish| state word 0 .. k-1      |
+ *   +--------+--------+----------- ... ----------+
+ *
+ * A key is a 128-bit fingerprint (claim, publish), both halves non-zero (see Fingerprint). An
+ * all-zero slot is empty; all-zero state means "never seen" to every kernel.
+ *
+ * Claiming, lock-free. A thread looking for key (c, p) probes from the key's home slot:
+ *   - claim word 0: the slot is empty. If the table has room, CAS claim 0 -> c; on success, or if
+ *     the CAS lost to an equal c, fall through to the publish step; otherwise re-read the slot.
+ *   - claim word == c: read publish. If 0, the claimer has not published yet: help by CAS
+ *     publish 0 -> p. Whoever wins owns the slot; if publish now equals p this is our key,
+ *     otherwise another key with the same claim half owns it and probing goes on.
+ *   - claim word != c: another key; probe the next slot.
+ * Nobody ever waits for another thread, and a published slot never changes owner (there is no
+ * deletion yet), so a slot offset found once stays valid for the table's life: handles cache it.
+ *
+ * Memory ordering. claim and publish are written only by CAS (full fence) and read with
+ * getLongVolatile (acquire), so a thread that sees a published key also sees every state write
+ * ordered before it. State words are the kernels' business (see Kernel).
+ *
+ * Capacity. slots = max(capacity + 64, ceil(capacity / 0.8)): the probe sequence stays short
+ * (load <= 0.8) and the table can never be completely full, so a probe always ends. The key
+ * count is checked before a claim; racing claimers may overshoot the capacity by at most the
+ * number of racing threads, which the 64 spare slots absorb. The whole table must fit in 2 GiB.
+ *
+ * Lifetime. The buffer is plain direct memory owned by the JVM's cleaner: dropping the table
+ * (see the limiter's close) makes it unreachable and the JDK frees it at the next GC, while a
+ * thread still inside an acquire keeps it reachable, so freed memory is never touched.
+ */
+/** The off-heap key table: lock-free claim and lookup of 128-bit keys with inline state. */
+public final class KeyTable {
+    /** Offset of the claim half of the key within a slot. */
+    public static final int CLAIM_OFFSET = 0;
+    /** Offset of the publish half of the key within a slot. */
+    public static final int PUBLISH_OFFSET = 8;
+    /** Offset of the first state word within a slot. */
+    public static final int STATE_OFFSET = 16;
+    /** Returned by {@link #find} when the key is new and the table is full. */
+    public static final int FULL = -1;
+    /** The fill ratio the table is sized for. */
+    public static final double LOAD_FACTOR = 0.8;
+
+    private final AtomicBuffer buffer;
+    private final int slotBytes;
+    private final long slots;
+    private final long capacity;
+    private final AtomicLong size = new AtomicLong();
+
+    /**
+     * @param capacity the most keys the table must hold
+     * @param stateWords 8-byte state words per key
+     * @throws IllegalArgumentException when the table would not fit in 2 GiB or capacity &lt; 1
+     */
+    public KeyTable(long capacity, int stateWords) {
+        long bytes = bytesFor(capacity, stateWords);
+        this.capacity = capacity;
+        this.slotBytes = STATE_OFFSET + 8 * stateWords;
+        this.slots = slotsFor(capacity);
+        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
+    }
+
+    /**
+     * @return the bytes a table of {@code capacity} keys with {@code stateWords} words per key
+     *     allocates; checks the sizes without allocating anything
+     * @throws IllegalArgumentException when capacity &lt; 1 or the table would not fit in 2 GiB
+     */
+    public static long bytesFor(long capacity, int stateWords) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        }
+        long slotBytes = STATE_OFFSET + 8L * stateWords;
+        long limit = Integer.MAX_VALUE - 64;
+        // compare before multiplying: capacity up to Long.MAX_VALUE must not overflow into a small size
+        if (capacity > limit / slotBytes) {
+            throw new IllegalArgumentException("a table of " + capacity + " keys with " + slotBytes
+                    + "-byte slots does not fit in 2 GiB");
+        }
+        long bytes = slotsFor(capacity) * slotBytes;
+        if (bytes > limit) {
+            throw new IllegalArgumentException("a table of " + capacity + " keys with " + slotBytes
+                    + "-byte slots needs " + bytes + " bytes; the limit is 2 GiB");
+        }
+        return (bytes + 63) & ~63L;
+    }
+
+    private static long slotsFor(long capacity) {
+        return Math.max(capacity + 64, (long) Math.ceil(capacity / LOAD_FACTOR));
+    }
+
+    /** @return the buffer holding every slot */
+    public AtomicBuffer buffer() {
+        return buffer;
+    }
+
+    /** @return bytes per slot */
+    public int slotBytes() {
+        return slotBytes;
+    }
+
+    /** @return slots allocated */
+    public long slots() {
+        return slots;
+    }
+
+    /** @return off-heap bytes allocated */
+    public long bytesAllocated() {
+        return buffer.capacity();
+    }
+
+    /** @return the most keys the table holds */
+    public long capacity() {
+        return capacity;
+    }
+
+    /** @return the keys currently held */
+    public long size() {
+        return size.get();
+    }
+
+    /**
+     * Finds the slot of key (claim, publish), claiming one if the key is new.
+     *
+     * @param claim non-zero claim half
+     * @param publish non-zero publish half
+     * @param mixed a well-mixed 64-bit hash of the key, which picks the home slot
+     * @return the byte offset of the key's first state word, or {@link #FULL}
+     */
+    public int find(long claim, long publish, long mixed) {
+        final AtomicBuffer b = buffer;
+        final long n = slots;
+        long i = Math.multiplyHigh(mixed & Long.MAX_VALUE, n << 1); // fast range reduction into [0, n)
+        for (long probes = 0; probes < n; probes++) {
+            int at = (int) (i * slotBytes);
+            long c = b.getLongVolatile(at + CLAIM_OFFSET);
+            if (c == 0 && size.get() >= capacity) {
+                // The count may include this very key, claimed here by another thread since our
+                // read: it claimed before it counted, so a re-read after the count sees the claim.
+                c = b.getLongVolatile(at + CLAIM_OFFSET);
+                if (c == 0) {
+                    return FULL;
+                }
+            }
+            if (c == 0) {
+                if (!b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
+                    c = b.getLongVolatile(at + CLAIM_OFFSET);
+                    if (c != claim) {
+                        i = next(i, n);
+                        continue;
+                    }
+                }
+                c = claim;
+            }
+            if (c == claim) {
+                long p = b.getLongVolatile(at + PUBLISH_OFFSET);
+                if (p == 0) {
+                    if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, publish)) {
+                        size.incrementAndGet();
+                        return at + STATE_OFFSET;
+                    }
+                    p = b.getLongVolatile(at + PUBLISH_OFFSET);
+                }
+                if (p == publish) {
+                    return at + STATE_OFFSET;
+                }
+            }
+            i = next(i, n);
+        }
+        return FULL;
+    }
+
+    /**
+     * Finds the slot of a key without claiming.
+     *
+     * @return the state offset, or -1 when the key is absent
+     */
+    public int lookup(long claim, long publish, long mixed) {
+        final AtomicBuffer b = buffer;
+        final long n = slots;
+        long i = Math.multiplyHigh(mixed & Long.MAX_VALUE, n << 1);
+        for (long probes = 0; probes < n; probes++) {
+            int at = (int) (i * slotBytes);
+            long c = b.getLongVolatile(at + CLAIM_OFFSET);
+            if (c == 0) {
+                return -1;
+            }
+            if (c == claim && b.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
+                return at + STATE_OFFSET;
+            }
+            i = next(i, n);
+        }
+        return -1;
+    }
+
+    private static long next(long i, long n) {
+        long j = i + 1;
+        return j == n ? 0 : j;
+    }
+}

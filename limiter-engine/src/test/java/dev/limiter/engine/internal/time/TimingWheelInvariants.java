@@ -1,0 +1,50 @@
+package dev.limiter.engine.internal.time;
+
+/** The timing wheel's invariants I1-I4 (see its block comment), checked from outside after every model step. */
+final class TimingWheelInvariants {
+    private TimingWheelInvariants() {
+    }
+
+    /** @return null when the invariants and the pending count hold, else what is wrong (O(capacity)) */
+    static String violation(TimingWheel w) {
+        int counted = 0;
+        for (int b = 0; b <= w.dueBucket; b++) {
+            int level = b / TimingWheel.BUCKETS;
+            boolean bit = b < w.endBucket && (w.occupied[level] & (1L << (b & TimingWheel.DIGIT_MASK))) != 0;
+            if (b < w.endBucket && bit != (w.heads[b] != TimingWheel.NIL)) {
+                return "I3: occupancy bit of level " + level + " bucket " + (b & TimingWheel.DIGIT_MASK) + " is " + bit;
+            }
+            for (int i = w.heads[b], before = TimingWheel.NIL; i != TimingWheel.NIL; before = i, i = w.next[i]) {
+                counted++;
+                if (w.bucketOf[i] != b || w.prev[i] != before) {
+                    return "links of slot " + i + " in bucket " + b + " are broken";
+                }
+                long p = w.ceilTick(w.deadlines[i]);
+                if (b == w.dueBucket) {
+                    if (p >= w.cursor) {
+                        return "due list holds tick " + p + " >= cursor " + w.cursor;
+                    }
+                    continue;
+                }
+                if (p < w.cursor) {
+                    return "I4: tick " + p + " below cursor " + w.cursor + " in bucket " + b;
+                }
+                if (b == w.endBucket) {
+                    if (p <= w.maxTick) {
+                        return "end list holds tick " + p + " <= max tick " + w.maxTick;
+                    }
+                    continue;
+                }
+                int d = b & TimingWheel.DIGIT_MASK;
+                int cd = TimingWheel.digit(w.cursor, level);
+                if (TimingWheel.clearBelow(p, TimingWheel.DIGIT_BITS * (level + 1)) != TimingWheel.clearBelow(w.cursor, TimingWheel.DIGIT_BITS * (level + 1))) {
+                    return "I1: tick " + p + " at level " + level + " differs from cursor " + w.cursor + " above it";
+                }
+                if (TimingWheel.digit(p, level) != d || d < cd) {
+                    return "I2/I4: tick " + p + " in level " + level + " bucket " + d + ", cursor " + w.cursor;
+                }
+            }
+        }
+        return counted == w.pending ? null : "pending " + w.pending + " but " + counted + " linked";
+    }
+}

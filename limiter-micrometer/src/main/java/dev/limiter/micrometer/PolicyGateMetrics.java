@@ -1,0 +1,158 @@
+package dev.limiter.micrometer;
+
+import dev.limiter.Limiter;
+import dev.limiter.policy.PolicyGate;
+import dev.limiter.policy.Rule;
+import dev.limiter.policy.RuleCounters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Binds a {@link PolicyGate}'s per-rule totals and tables to Micrometer, tagged {@code policy}
+ * and {@code rule}, and keeps them in step with {@link PolicyGate#swap policy swaps}.
+ *
+ * <p>Per rule of the current policy:
+ * <ul>
+ *   <li>function counters over the gate's striped {@link RuleCounters} (read at scrape time; the
+ *       request path only increments them): {@value #ADMITTED}, {@value #DENIED},
+ *       {@value #SHADOW_DENIED}, {@value #NEAR_LIMIT};</li>
+ *   <li>gauges over the rule's limiter: {@value #KEYS} (keys holding state) and
+ *       {@value #CAPACITY} (keys its table can hold); NaN once the rule is gone or the gate is
+ *       closed.</li>
+ * </ul>
+ * After a swap, meters of rules no longer in the policy are removed and rules new to it get
+ * theirs; a rule kept by name keeps its meters, whose counts continue (totals are kept by rule
+ * name). Further per-limiter meters (such as evictions or timer lateness, once the engine reports
+ * them) plug in as another entry of {@link #limiterGauges()} or another counter in
+ * {@link #bindRule}. Thread-safe; {@link #close()} removes every meter and stops following swaps.
+ */
+public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
+    /** Requests a rule admitted (its permits were taken). */
+    public static final String ADMITTED = "limiter.rule.admitted";
+    /** Requests a rule denied. */
+    public static final String DENIED = "limiter.rule.denied";
+    /** Requests a shadow-mode rule would have denied. */
+    public static final String SHADOW_DENIED = "limiter.rule.shadow.denied";
+    /** Admissions that left a rule near its limit (see {@link RuleCounters#nearLimit()}). */
+    public static final String NEAR_LIMIT = "limiter.rule.near.limit";
+    /** Keys holding state in a rule's table. */
+    public static final String KEYS = "limiter.rule.keys";
+    /** Keys a rule's table can hold. */
+    public static final String CAPACITY = "limiter.rule.capacity";
+
+    private final PolicyGate gate;
+    private final Tags tags;
+    private final Runnable onSwap = this::rebind;
+    /** Per registry bound: meters by "policy/rule". */
+    private final Map<MeterRegistry, Map<String, List<Meter>>> bound = new LinkedHashMap<>();
+
+    /** Meters for {@code gate}, with no extra tags. */
+    public PolicyGateMetrics(PolicyGate gate) {
+        this(gate, Tags.empty());
+    }
+
+    /** Meters for {@code gate}, each carrying {@code tags} besides {@code policy} and {@code rule}. */
+    public PolicyGateMetrics(PolicyGate gate, Iterable<Tag> tags) {
+        this.gate = Objects.requireNonNull(gate, "gate");
+        this.tags = Tags.of(tags);
+    }
+
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        if (bound.isEmpty()) {
+            gate.addSwapListener(onSwap);
+        }
+        bound.computeIfAbsent(registry, r -> new LinkedHashMap<>());
+        rebind();
+    }
+
+    /** Brings every bound registry in step with the gate's current policy. */
+    private synchronized void rebind() {
+        String policy = gate.policy().name();
+        Set<String> wanted = new HashSet<>();
+        for (Rule r : gate.policy().rules()) {
+            wanted.add(policy + "/" + r.name());
+        }
+        for (Map.Entry<MeterRegistry, Map<String, List<Meter>>> e : bound.entrySet()) {
+            MeterRegistry registry = e.getKey();
+            Map<String, List<Meter>> meters = e.getValue();
+            meters.entrySet().removeIf(m -> {
+                if (wanted.contains(m.getKey())) {
+                    return false;
+                }
+                m.getValue().forEach(registry::remove);
+                return true;
+            });
+            for (Rule r : gate.policy().rules()) {
+                meters.computeIfAbsent(policy + "/" + r.name(), k -> bindRule(registry, policy, r.name()));
+            }
+        }
+    }
+
+    /** Registers one rule's meters. */
+    private List<Meter> bindRule(MeterRegistry registry, String policy, String rule) {
+        Tags t = tags.and("policy", policy, "rule", rule);
+        RuleCounters c = gate.counters(rule);
+        List<Meter> meters = new ArrayList<>();
+        meters.add(counter(registry, ADMITTED, "requests the rule admitted", c, RuleCounters::admitted, t));
+        meters.add(counter(registry, DENIED, "requests the rule denied", c, RuleCounters::denied, t));
+        meters.add(counter(registry, SHADOW_DENIED, "requests the rule would have denied in shadow mode", c,
+                RuleCounters::shadowDenied, t));
+        meters.add(counter(registry, NEAR_LIMIT, "admissions that left the rule at most a tenth of its limit", c,
+                RuleCounters::nearLimit, t));
+        for (Map.Entry<String, ToDoubleFunction<Limiter>> g : limiterGauges().entrySet()) {
+            ToDoubleFunction<Limiter> f = g.getValue();
+            meters.add(Gauge.builder(g.getKey(), gate, x -> readLimiter(x, rule, f)).tags(t)
+                    .description(g.getKey().equals(KEYS) ? "keys holding state in the rule's table"
+                            : "keys the rule's table can hold")
+                    .baseUnit("keys").register(registry));
+        }
+        return meters;
+    }
+
+    /** @return the per-limiter gauges, by meter name: keys and capacity */
+    static Map<String, ToDoubleFunction<Limiter>> limiterGauges() {
+        Map<String, ToDoubleFunction<Limiter>> m = new LinkedHashMap<>();
+        m.put(KEYS, Limiter::keyCount);
+        m.put(CAPACITY, Limiter::capacity);
+        return m;
+    }
+
+    private static double readLimiter(PolicyGate gate, String rule, ToDoubleFunction<Limiter> f) {
+        try {
+            return gate.isClosed() ? Double.NaN : f.applyAsDouble(gate.limiter(rule));
+        } catch (IllegalArgumentException | IllegalStateException goneOrClosed) {
+            return Double.NaN;
+        }
+    }
+
+    private static FunctionCounter counter(MeterRegistry registry, String name, String description, RuleCounters c,
+                                           ToDoubleFunction<RuleCounters> f, Tags t) {
+        return FunctionCounter.builder(name, c, f).tags(t).description(description).baseUnit("requests")
+                .register(registry);
+    }
+
+    /** Removes every meter this binding registered and stops following the gate's swaps. */
+    @Override
+    public synchronized void close() {
+        gate.removeSwapListener(onSwap);
+        for (Map.Entry<MeterRegistry, Map<String, List<Meter>>> e : bound.entrySet()) {
+            e.getValue().values().forEach(ms -> ms.forEach(e.getKey()::remove));
+        }
+        bound.clear();
+    }
+}

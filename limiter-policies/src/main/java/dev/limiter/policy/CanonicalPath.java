@@ -1,0 +1,301 @@
+package dev.limiter.policy;
+
+import java.util.Arrays;
+
+/**
+ * The canonical form of a request path, computed once per request into reusable buffers: every
+ * spelling a server maps to the same decoded path yields the same segments; not thread-safe.
+ *
+ * <p>Steps, in one pass: cut at {@code ?} or {@code #}; strip each segment's path parameters
+ * ({@code ;...}); percent-decode every escape (UTF-8, so {@code %67%31} is {@code g1}); remove
+ * dot segments as RFC 3986 §5.2.4 does (a decoded {@code %2E%2E} or a {@code ..;x} is a dot
+ * segment too, and empty segments count while dots are removed); finally drop empty segments, so a
+ * doubled or trailing slash changes nothing. Refused, with a reason, and never matched: a path
+ * not starting with {@code /}, longer than {@link #MAX_LENGTH}, with a malformed escape or UTF-8
+ * sequence, a NUL or other control character, an encoded {@code /} or {@code \} (servers differ on
+ * whether it separates segments), a raw {@code \}, or dot segments that climb above the root.
+ */
+final class CanonicalPath implements CharSequence {
+    /** The longest path (before {@code ?}) accepted, in chars. */
+    static final int MAX_LENGTH = 8_192;
+
+    static final String NOT_ABSOLUTE = "the path must start with '/'";
+    static final String TOO_LONG = "the path is longer than " + MAX_LENGTH + " characters";
+    static final String BAD_ESCAPE = "the path has a malformed percent escape";
+    static final String BAD_UTF8 = "the path has a percent-encoded sequence that is not UTF-8";
+    static final String CONTROL = "the path contains a NUL or control character";
+    static final String ENCODED_SEPARATOR = "the path contains an encoded '/' or '\\', or a '\\'";
+    static final String ABOVE_ROOT = "the path's dot segments climb above the root";
+
+    private char[] chars = new char[128];
+    private int length;
+    /** Segment i is chars[starts[i], ends[i]); before compaction, empty segments are included. */
+    private int[] starts = new int[16];
+    private int[] ends = new int[16];
+    private int segments;
+    private String error;
+
+    /**
+     * Canonicalises {@code raw}.
+     *
+     * @return whether it could be; when not, {@link #error()} says why
+     */
+    boolean canonicalise(CharSequence raw) {
+        length = 0;
+        segments = 0;
+        error = null;
+        int n = raw.length();
+        int end = 0;
+        while (end < n) {
+            char c = raw.charAt(end);
+            if (c == '?' || c == '#') {
+                break;
+            }
+            end++;
+        }
+        if (end == 0 || raw.charAt(0) != '/') {
+            return fail(NOT_ABSOLUTE);
+        }
+        if (end > MAX_LENGTH) {
+            return fail(TOO_LONG);
+        }
+        ensure(end + 1);
+        int i = 1;
+        while (true) {
+            int segStart = length + 1;
+            chars[length++] = '/';
+            boolean inParameters = false;
+            while (i < end) {
+                char c = raw.charAt(i);
+                if (c == '/') {
+                    break;
+                }
+                if (c == ';') {
+                    inParameters = true;
+                }
+                if (c == '%') {
+                    int consumed = decode(raw, i, end, inParameters);
+                    if (consumed < 0) {
+                        return false;
+                    }
+                    i += consumed;
+                    continue;
+                }
+                if (c < 0x20 || c == 0x7f) {
+                    return fail(CONTROL);
+                }
+                if (c == '\\') {
+                    return fail(ENCODED_SEPARATOR);
+                }
+                if (!inParameters) {
+                    chars[length++] = c;
+                }
+                i++;
+            }
+            if (!endSegment(segStart)) {
+                return false;
+            }
+            if (i >= end) {
+                break;
+            }
+            i++; // the '/'
+        }
+        compact();
+        return true;
+    }
+
+    /** Decodes the escape sequence at {@code i}; returns the raw chars consumed, or -1 after failing. */
+    private int decode(CharSequence raw, int i, int end, boolean inParameters) {
+        int b = hexByte(raw, i, end);
+        if (b < 0) {
+            fail(BAD_ESCAPE);
+            return -1;
+        }
+        if (b == 0 || b < 0x20 || b == 0x7f) {
+            fail(CONTROL);
+            return -1;
+        }
+        if (b == '/' || b == '\\') {
+            fail(ENCODED_SEPARATOR);
+            return -1;
+        }
+        if (b < 0x80) {
+            if (!inParameters) {
+                chars[length++] = (char) b;
+            }
+            return 3;
+        }
+        int more;
+        int cp;
+        if ((b & 0xE0) == 0xC0) {
+            more = 1;
+            cp = b & 0x1F;
+        } else if ((b & 0xF0) == 0xE0) {
+            more = 2;
+            cp = b & 0x0F;
+        } else if ((b & 0xF8) == 0xF0) {
+            more = 3;
+            cp = b & 0x07;
+        } else {
+            fail(BAD_UTF8);
+            return -1;
+        }
+        int at = i + 3;
+        for (int k = 0; k < more; k++, at += 3) {
+            if (at >= end || raw.charAt(at) != '%') {
+                fail(BAD_UTF8);
+                return -1;
+            }
+            int c = hexByte(raw, at, end);
+            if (c < 0 || (c & 0xC0) != 0x80) {
+                fail(c < 0 ? BAD_ESCAPE : BAD_UTF8);
+                return -1;
+            }
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        int min = more == 1 ? 0x80 : more == 2 ? 0x800 : 0x10000;
+        if (cp < min || cp > Character.MAX_CODE_POINT || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            fail(BAD_UTF8); // overlong encodings and surrogates are not UTF-8
+            return -1;
+        }
+        if (!inParameters) {
+            if (cp >= 0x10000) {
+                chars[length++] = Character.highSurrogate(cp);
+                chars[length++] = Character.lowSurrogate(cp);
+            } else {
+                chars[length++] = (char) cp;
+            }
+        }
+        return 3 * (more + 1);
+    }
+
+    private static int hexByte(CharSequence raw, int i, int end) {
+        if (i + 2 >= end) {
+            return -1;
+        }
+        int hi = hex(raw.charAt(i + 1));
+        int lo = hex(raw.charAt(i + 2));
+        return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+
+    /**
+     * Ends the segment that starts at {@code segStart} (just after its '/'): pushes it, or applies
+     * it as a dot segment ("." adds nothing; ".." also removes the segment before it, empty or not).
+     */
+    private boolean endSegment(int segStart) {
+        int n = length - segStart;
+        if (n == 1 && chars[segStart] == '.') {
+            length = segStart - 1;
+            return true;
+        }
+        if (n == 2 && chars[segStart] == '.' && chars[segStart + 1] == '.') {
+            if (segments == 0) {
+                return fail(ABOVE_ROOT);
+            }
+            segments--;
+            length = starts[segments] - 1;
+            return true;
+        }
+        push(segStart, length);
+        return true;
+    }
+
+    private void push(int start, int end) {
+        if (segments == starts.length) {
+            starts = Arrays.copyOf(starts, segments * 2);
+            ends = Arrays.copyOf(ends, segments * 2);
+        }
+        starts[segments] = start;
+        ends[segments] = end;
+        segments++;
+    }
+
+    /** Drops empty segments: rewrites the buffer as "/" + the non-empty segments joined by "/". */
+    private void compact() {
+        int w = 0;
+        int kept = 0;
+        for (int s = 0; s < segments; s++) {
+            int from = starts[s];
+            int to = ends[s];
+            if (to == from) {
+                continue;
+            }
+            chars[w++] = '/';
+            int start = w;
+            System.arraycopy(chars, from, chars, w, to - from);
+            w += to - from;
+            starts[kept] = start;
+            ends[kept] = w;
+            kept++;
+        }
+        if (w == 0) {
+            chars[w++] = '/';
+        }
+        length = w;
+        segments = kept;
+    }
+
+    private boolean fail(String why) {
+        error = why;
+        length = 0;
+        segments = 0;
+        return false;
+    }
+
+    private void ensure(int capacity) {
+        // A decoded path is never longer than its raw form (an escape is 3 chars for at most 1).
+        if (capacity > chars.length) {
+            chars = new char[Math.max(capacity, chars.length * 2)];
+        }
+    }
+
+    /** @return why the last path was refused; null when it was canonicalised */
+    String error() {
+        return error;
+    }
+
+    int segmentCount() {
+        return segments;
+    }
+
+    int segmentStart(int i) {
+        return starts[i];
+    }
+
+    int segmentEnd(int i) {
+        return ends[i];
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public char charAt(int index) {
+        if (index < 0 || index >= length) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return chars[index];
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+        return toString().subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+        return new String(chars, 0, length);
+    }
+}
