@@ -26,6 +26,11 @@ final class Saturating {
         return lo;
     }
 
+    /** @return a &times; b for non-negative a and b as an unsigned 64-bit value, clamped at 2^64 - 1 */
+    static long multiplyUnsigned(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 ? -1L : a * b;
+    }
+
     /** @return a &times; b for any signs, clamped to the long range */
     static long multiplySigned(long a, long b) {
         long hi = Math.multiplyHigh(a, b);

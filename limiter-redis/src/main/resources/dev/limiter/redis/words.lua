@@ -15,6 +15,7 @@ local TWO32 = 4294967296
 local TWO31 = 2147483648
 local ZERO = {0, 0}
 local ONE = {0, 1}
+local MAX_WORD = {TWO31 - 1, TWO32 - 1}   -- Long.MAX_VALUE
 
 -- the word at position i (1-based) of a hex string
 local function w_at(s, i)
