@@ -16,6 +16,7 @@ final class ConcurrencyScript extends LimitScript {
     private final long permits;
     private final long hold;
     private final int countBits;
+    private final long lastGeneration;
 
     ConcurrencyScript(Limit limit) {
         super(limit, "concurrency.lua");
@@ -26,12 +27,13 @@ final class ConcurrencyScript extends LimitScript {
         this.permits = limit.permits();
         this.hold = Math.max(1L, limit.maxHoldNanos());
         this.countBits = 64 - Long.numberOfLeadingZeros(permits);
+        this.lastGeneration = Math.floorDiv(Long.MAX_VALUE, hold);
     }
 
     @Override
     String[] arguments(String time, long graceMillis, long p) {
         return new String[] {time, Long.toString(graceMillis), hex(hold), Integer.toString(countBits),
-                Long.toString(permits), Long.toString(p), ""};
+                Long.toString(permits), Long.toString(p), "", hex(lastGeneration)};
     }
 
     /** @return ARGV that give back {@code p} permits of the lease taken in {@code generation} */

@@ -12,18 +12,20 @@ final class FixedWindowScript extends LimitScript {
     private final long period;
     private final long permits;
     private final int countBits;
+    private final long lastWindow;
 
     FixedWindowScript(Limit limit) {
         super(limit, "fixed_window.lua", "fixed_window_step");
         this.period = limit.periodNanos();
         this.permits = limit.permits();
         this.countBits = 64 - Long.numberOfLeadingZeros(permits + 1);
+        this.lastWindow = Math.floorDiv(Long.MAX_VALUE, period);
     }
 
     @Override
     String[] arguments(String time, long graceMillis, long p) {
         return new String[] {time, Long.toString(graceMillis), hex(period), Integer.toString(countBits),
-                Long.toString(permits), Long.toString(p)};
+                Long.toString(permits), Long.toString(p), hex(lastWindow)};
     }
 
     @Override
@@ -35,7 +37,7 @@ final class FixedWindowScript extends LimitScript {
         if (admitted(reply)) {
             return allowed(limit, permits - count - p, reset);
         }
-        return limited(limit, Math.max(0, permits - count), reset, reset);
+        return limited(limit, Math.max(0, permits - count), Math.max(1L, reset), reset);
     }
 
     private long resetAfter(long windowIndex, long now) {

@@ -18,6 +18,7 @@ final class SlidingWindowScript extends LimitScript {
     private final int countBits;
     private final int unitShift;
     private final long unitPermits;
+    private final long lastSubWindow;
 
     SlidingWindowScript(Limit limit) {
         super(limit, "sliding_window.lua", "sliding_window_step");
@@ -27,12 +28,13 @@ final class SlidingWindowScript extends LimitScript {
         this.countBits = Math.min(MAX_COUNT_BITS, bits);
         this.unitShift = bits - countBits;
         this.unitPermits = limit.permits() >> unitShift;
+        this.lastSubWindow = Math.floorDiv(Long.MAX_VALUE, width);
     }
 
     /** N rounded down to the count unit: a limit above 2^32 - 1 grants whole units only. */
     @Override
     long maxPermits() {
-        return unitPermits << unitShift;
+        return Math.min(limit.maxPermitsPerRequest(), unitPermits << unitShift);
     }
 
     private long units(long p) {
@@ -42,7 +44,7 @@ final class SlidingWindowScript extends LimitScript {
     @Override
     String[] arguments(String time, long graceMillis, long p) {
         return new String[] {time, Long.toString(graceMillis), hex(width), Integer.toString(countBits),
-                Integer.toString(k), Long.toString(unitPermits), Long.toString(units(p))};
+                Integer.toString(k), Long.toString(unitPermits), Long.toString(units(p)), hex(lastSubWindow)};
     }
 
     @Override

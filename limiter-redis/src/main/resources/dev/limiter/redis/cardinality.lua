@@ -5,7 +5,7 @@ parent key.
 State, two keys with one hash tag:
   KEYS[1], the parent: a string of one word (16 hex digits), the quota word
       bits 63..41 epoch (operator resets), bits 40..0 members counted in it; missing = word 0.
-  KEYS[2], the members: a hash from member to its mark word (16 hex digits), (epoch << 1) | 1 =
+  KEYS[2], the members: a hash from member to its mark word (16 hex digits), (epoch << 3) | 1 =
       admitted in that epoch of the parent; a missing field or another epoch's mark = not a member.
 
 ARGV: [1] time (unused), [2] grace ms (unused), [3] N, [4] the member.
@@ -22,7 +22,7 @@ if not words then return redis.error_reply(layout_error) end
 local word = words[1]
 local used = w_low(word, 41)
 local epoch = math.floor(word[1] / 512)              -- word >>> 41: the top 23 bits
-local mark = w_hex(w_small(epoch * 2 + 1))
+local mark = w_hex(w_small(epoch * 8 + 1))
 if redis.call('HGET', KEYS[2], member) == mark then
   return {'2', count_string(used)}
 end

@@ -10,9 +10,12 @@ State: a string of one word (16 hex digits), C = countBits (bits of N, at most 2
     bits C-1..0    cur:  permits held by leases of generation gen
 
 ARGV: [1] time, [2] grace ms, [3] H (word), [4] C, [5] N, [6] p,
-      [7] '' to acquire, or the generation of the lease to release (word).
+      [7] '' to acquire, or the generation of the lease to release (word),
+      [8] the last generation, floorDiv(Long.MAX_VALUE, H) (word).
 Acquire: g = floorDiv(now, H) (Long.MIN_VALUE moved up by one). d = g - gen in the tag bits:
-d <= 0, the caller acts in the key's generation; d = 1, roll to (g, cur, 0); d >= 2, (g, 0, 0).
+-S < d <= 0 (S = 2^(62 - 2C - 1)) with the key's generation g - d at most the last generation,
+the caller acts in the key's generation; d = 1, roll to (g, cur, 0); anything else (d >= 2, a tag
+that wrapped while the key was idle, a generation beyond the clock's end) rolls to (g, 0, 0).
 Admit iff prev + cur + p <= N, then store (gen, prev, cur + p); the lease is its generation.
 Release: unless the lease is beyond the tag horizon (2^(62 - 2C - 1) generations old), subtract
 min(p, cur) when the key is still in the lease's generation, min(p, prev) when one later;
@@ -29,6 +32,7 @@ local hold = w_at(ARGV[3], 1)
 local count_bits = tonumber(ARGV[4])
 local permits = tonumber(ARGV[5])
 local p = tonumber(ARGV[6])
+local last_generation = w_at(ARGV[8], 1)
 local tag_shift = 2 * count_bits + 1
 local count_unit = 2 ^ count_bits
 
@@ -64,7 +68,8 @@ local prev = 0
 local cur = 0
 if not w_is_zero(word) then
   local d = w_sar(w_sub(w_shl(g, tag_shift), w_high(word, tag_shift)), tag_shift)
-  if w_cmps(d, ZERO) <= 0 then
+  if w_cmps(d, ZERO) <= 0 and w_cmps(d, w_sub(ZERO, w_shl(ONE, 62 - tag_shift))) > 0
+      and w_cmpu(w_sub(ZERO, d), w_sub(last_generation, g)) <= 0 then
     gen = w_sub(g, d)
     prev = math.floor(w_low(word, 2 * count_bits) / count_unit)
     cur = w_low(word, count_bits)

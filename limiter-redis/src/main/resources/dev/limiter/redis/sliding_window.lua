@@ -9,9 +9,10 @@ Counts are in units of 2^unitShift permits (the client converts permits to units
 A missing key reads as all-zero words.
 
 ARGV: [1] time, [2] grace ms, [3] w = ceil(T / k) (word), [4] countBits, [5] k,
-      [6] N in units, [7] p in units.
+      [6] N in units, [7] p in units, [8] the last sub-window, floorDiv(Long.MAX_VALUE, w) (word).
 Step: j = floorDiv(now, w); d = (tag(j) - tag(head)) >> countBits. d in (-S, 0] (S =
-2^(62 - countBits)): the caller acts at the head's sub-window u = j - d. d in [1, k]: a roll to
+2^(62 - countBits)) with j - d at most the last sub-window: the caller acts at the head's
+sub-window u = j - d (past the clock's end the difference is a wrapped tag, not a later key). d in [1, k]: a roll to
 u = j, and the head's count h = j - d still counts (and is sealed before the head moves). Otherwise
 u = j afresh. Admit iff count(u) + sum of ring slots tagged u-k .. u-1 (+ the rolling head) + p
 <= N; then seal h by max-merge into ring[h mod R] and store head = tag(u) | (count(u) + p + 1). A
@@ -29,6 +30,7 @@ local function sliding_window_step(key, now, grace, a, commit)
   local k = tonumber(a[3])
   local unit_permits = tonumber(a[4])
   local p = tonumber(a[5])
+  local last_sub_window = w_at(a[6], 1)
   local ring = k + 1
 
   local words, layout_error = load_words(key, ring + 1)
@@ -45,7 +47,8 @@ local function sliding_window_step(key, now, grace, a, commit)
   if not w_is_zero(head) then
     local d = w_sar(w_sub(w_shl(j, count_bits), w_high(head, count_bits)), count_bits)
     local head_count = w_low(head, count_bits) - 1
-    if w_cmps(d, ZERO) <= 0 and w_cmps(d, stale_floor) > 0 then
+    if w_cmps(d, ZERO) <= 0 and w_cmps(d, stale_floor) > 0
+        and w_cmpu(w_sub(ZERO, d), w_sub(last_sub_window, j)) <= 0 then
       u = w_sub(j, d)
       current = head_count
     elseif w_cmps(d, ZERO) > 0 and w_cmps(d, w_small(k)) <= 0 then
