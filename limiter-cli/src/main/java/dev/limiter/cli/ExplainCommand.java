@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code limiter explain --policy P METHOD PATH [-H name:value]...}: which rules apply to one
- * request, through which route, with which key, limit, cost and denial message.
+ * request, through which route, with which key, limit, cost and denial message; whether the request
+ * is refused for a missing key; and which rules matched its path but were dropped, and why.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Show which rules of a policy apply to one request: route, key, limit, cost and message.")
@@ -73,7 +74,11 @@ final class ExplainCommand implements Callable<Integer> {
                 m.size(), m.size() == 1 ? "" : "s", p.name(), p.version(), m.size() == 1 ? "ies" : "y");
         for (int i = 0; i < m.size(); i++) {
             Rule rule = m.rule(i);
-            out.printf("%n  %s%s%n", rule.name(), rule.group() == null ? "" : " (group " + rule.group() + ")");
+            out.printf("%n  %s%s%s%n", rule.name(), rule.group() == null ? "" : " (group " + rule.group() + ")",
+                    rule.catchAll() ? " catch-all" : "");
+            if (p.shadows(rule)) {
+                out.printf("    shadow   counts, never denies%n");
+            }
             out.printf("    route    %s%n", m.route(i));
             out.printf("    key      %s%n", key(rule.key(), RequestOptions.keyParts(m.key(i))));
             if (!rule.member().isEmpty()) {
@@ -84,6 +89,15 @@ final class ExplainCommand implements Callable<Integer> {
             out.printf("    message  %s%n", rule.message());
             out.printf("    override %s%n", rule.override().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
             out.printf("    sources  %s%n", rule.provenance());
+        }
+        if (m.refusalStatus() != 0) {
+            out.printf("%nrefused with %d%s: %s%n", m.refusalStatus(), m.refusingRule() == null ? ""
+                    : " (a key part of rule " + m.refusingRule().name() + " is missing)", m.refusalMessage());
+        }
+        List<String> dropped = DroppedRules.of(p, r, m);
+        if (!dropped.isEmpty()) {
+            out.printf("%nmatched but dropped:%n");
+            dropped.forEach(d -> out.printf("  %s%n", d));
         }
         out.flush();
         return 0;
@@ -98,7 +112,7 @@ final class ExplainCommand implements Callable<Integer> {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(parts.get(i)).append(" = \"").append(i < values.size() ? values.get(i) : "").append('"');
+            sb.append(PolicyPrinter.keyPart(parts.get(i))).append(" = ").append(i < values.size() ? values.get(i) : "");
         }
         return sb.toString();
     }

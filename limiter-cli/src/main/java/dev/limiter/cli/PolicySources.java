@@ -13,6 +13,7 @@ import java.nio.file.Path;
 /**
  * Reads the policy a command names: a file path, or {@code shipped:NAME} for a policy shipped in
  * limiter-policies ({@code nylas-v3}, {@code nylas-v2}, {@code context-io-lite}, {@code context-io-2},
+ * {@code context-io},
  * {@code google}, {@code google-current}, {@code microsoft}, {@code icloud}).
  */
 final class PolicySources {

@@ -45,12 +45,27 @@ final class RequestOptions {
     static List<String> keyParts(CharSequence key) {
         List<String> parts = new ArrayList<>();
         int i = 0;
-        while (i < key.length()) {
+        while (i + 1 < key.length()) {
+            int tag = key.charAt(i++);
             int n = key.charAt(i++);
+            if (tag == 0) {
+                // A shared bucket: a zero length, then the bucket's name with its own length.
+                n = i < key.length() ? key.charAt(i++) : 0;
+            }
             int end = Math.min(key.length(), i + n);
-            parts.add(key.subSequence(i, end).toString());
+            String value = "\"" + key.subSequence(i, end) + "\"";
+            parts.add(tag == 0 ? "shared bucket " + value : tag == 1 ? value : value + " (" + via(tag) + ")");
             i = end;
         }
         return parts;
+    }
+
+    /** @return which alternative of a key part a tag names: {@code 2t} the fallback, {@code 2t+1} the substitute of {@code t} */
+    private static String via(int tag) {
+        StringBuilder sb = new StringBuilder();
+        for (int t = tag; t > 1; t /= 2) {
+            sb.insert(0, t % 2 == 0 ? "fallback " : "substitute ");
+        }
+        return "its " + sb.toString().trim().replace(" ", " of the ");
     }
 }

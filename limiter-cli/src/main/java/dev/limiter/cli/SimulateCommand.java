@@ -180,13 +180,14 @@ final class SimulateCommand implements Callable<Integer> {
     private static void report(PrintWriter out, Simulation s) {
         out.printf(Locale.ROOT, "simulated %d requests over %.3f s through policy %s %s%n", s.requests, s.seconds(),
                 s.policy.name(), s.policy.version());
-        out.printf(Locale.ROOT, "admitted %d (%.1f/s), denied %d (%.1f/s), matched no rule %d%n%n", s.admitted,
-                s.admitted / s.seconds(), s.denied, s.denied / s.seconds(), s.unmatched);
-        out.printf("%-28s %10s %12s %10s%n", "rule", "admitted", "admitted/s", "denied");
+        out.printf(Locale.ROOT, "admitted %d (%.1f/s), denied %d (%.1f/s), refused %d, matched no rule %d%n%n",
+                s.admitted, s.admitted / s.seconds(), s.denied, s.denied / s.seconds(), s.refused, s.unmatched);
+        out.printf("%-28s %10s %12s %10s %10s%n", "rule", "admitted", "admitted/s", "denied", "refused");
         for (Map.Entry<String, long[]> e : s.perRule.entrySet()) {
             long[] c = e.getValue();
-            if (c[0] + c[1] > 0) {
-                out.printf(Locale.ROOT, "%-28s %10d %12.1f %10d%n", e.getKey(), c[0], c[0] / s.seconds(), c[1]);
+            if (c[0] + c[1] + c[2] > 0) {
+                String name = s.policy.shadows(s.policy.rule(e.getKey())) ? e.getKey() + " (shadow)" : e.getKey();
+                out.printf(Locale.ROOT, "%-28s %10d %12.1f %10d %10d%n", name, c[0], c[0] / s.seconds(), c[1], c[2]);
             }
         }
         if (!s.denialsByMessage.isEmpty()) {
@@ -195,10 +196,18 @@ final class SimulateCommand implements Callable<Integer> {
             out.printf("retry-after of denials: p50 %s, p90 %s, p99 %s, max %s%n", time(s.retryAfterQuantile(0.5)),
                     time(s.retryAfterQuantile(0.9)), time(s.retryAfterQuantile(0.99)), time(s.retryAfterQuantile(1)));
         }
-        out.printf("%ntimeline (per %s): start, admitted, denied%n", PolicyPrinter.duration(s.bucketNanos));
+        if (s.shadowDenied > 0) {
+            out.printf("%nshadow rules (never deny): %d requests would have been denied%n", s.shadowDenied);
+            s.shadowDenials.forEach((rule, n) -> out.printf("%10d  %s%n", n, rule));
+        }
+        if (!s.refusalsByReason.isEmpty()) {
+            out.printf("%nrefused for a missing or malformed key (nothing counted), by status and message:%n");
+            s.refusalsByReason.forEach((m, n) -> out.printf("%10d  %s%n", n, m));
+        }
+        out.printf("%ntimeline (per %s): start, admitted, denied, refused%n", PolicyPrinter.duration(s.bucketNanos));
         for (int i = 0; i < s.admittedPerBucket.length; i++) {
-            out.printf(Locale.ROOT, "%10.3fs %8d %8d%n", i * s.bucketNanos / 1e9, s.admittedPerBucket[i],
-                    s.deniedPerBucket[i]);
+            out.printf(Locale.ROOT, "%10.3fs %8d %8d %8d%n", i * s.bucketNanos / 1e9, s.admittedPerBucket[i],
+                    s.deniedPerBucket[i], s.refusedPerBucket[i]);
         }
     }
 

@@ -85,4 +85,39 @@ class SimulateCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith(trace + ":2: "), r.err());
     }
+
+    @Test
+    void missingKeyRefusalsAreTheirOwnCategory(@TempDir Path dir) throws IOException {
+        Path html = dir.resolve("sim.html");
+        Run r = Run.of("simulate", "--policy", "shipped:nylas-v3", "--rate", "100", "--duration", "1s", "--keys", "1",
+                "--request", "GET /v3/grants/me/messages", "--html", html.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("admitted 0 (0.0/s), denied 0 (0.0/s), refused 100, matched no rule 0\n"), r.out());
+        assertTrue(r.out().contains("\n       100  401 An API key or access token (Authorization: Bearer ...) is"
+                + " required\n"), r.out());
+        assertTrue(r.out().contains("nylas3-email                          0          0.0          0        100\n"),
+                r.out());
+        String page = Files.readString(html);
+        assertTrue(page.contains("<td>nylas3-email</td><td>0</td><td>0.0</td><td>0</td><td>100</td>"), page);
+        assertTrue(page.contains("<title>2 refused</title>"), page);
+        assertTrue(page.contains("<td>401 An API key or access token (Authorization: Bearer ...) is required</td>"
+                + "<td>100</td>"), page);
+    }
+
+    @Test
+    void aShadowRuleNeverDeniesAndSaysWhatItWouldHaveDenied(@TempDir Path dir) throws IOException {
+        Path policy = dir.resolve("shadow.policy");
+        Files.writeString(policy, "policy p {\n    rule a {\n        shadow\n        route GET /a/{id}\n        key {id}\n"
+                + "        limit fixed-window 10 per 1s\n        source \"d\" row r\n    }\n}\n");
+        Run r = Run.of("simulate", "--policy", policy.toString(), "--rate", "100", "--duration", "1s", "--keys", "1",
+                "--request", "GET /a/{key}");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("admitted 100 (100.0/s), denied 0 (0.0/s), refused 0, matched no rule 0\n"), r.out());
+        assertTrue(r.out().contains("a (shadow)                           10         10.0         90          0\n"),
+                r.out());
+        assertTrue(r.out().contains("shadow rules (never deny): 90 requests would have been denied\n        90  a\n"),
+                r.out());
+        Run explain = Run.of("explain", "--policy", policy.toString(), "GET", "/a/x");
+        assertTrue(explain.out().contains("\n  a\n    shadow   counts, never denies\n"), explain.out());
+    }
 }

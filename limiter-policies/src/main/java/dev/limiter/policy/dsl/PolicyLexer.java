@@ -73,14 +73,14 @@ final class PolicyLexer {
                 }
                 String w = text.substring(start, pos);
                 add(Kind.WORD, w, w, 0, col);
-            } else if (c == '{' || c == '}' || c == ',' || c == '=' || c == '*') {
+            } else if (c == '{' || c == '}' || c == ',' || c == '=' || c == '*' || c == '(' || c == ')') {
                 Kind k = c == '{' ? Kind.LBRACE : c == '}' ? Kind.RBRACE : c == ',' ? Kind.COMMA
-                        : c == '=' ? Kind.EQUALS : Kind.STAR;
+                        : c == '=' ? Kind.EQUALS : c == '(' ? Kind.LPAREN : c == ')' ? Kind.RPAREN : Kind.STAR;
                 add(k, String.valueOf(c), String.valueOf(c), 0, col);
                 pos++;
             } else {
                 int cp = text.codePointAt(pos);
-                errors.add(line, col, "expected a word, string, number, path or one of { } , = *, found "
+                errors.add(line, col, "expected a word, string, number, path or one of { } ( ) , = *, found "
                         + describeChar(cp));
                 pos += Character.charCount(cp);
             }

@@ -39,6 +39,9 @@ public final class PolicyPrinter {
         sb.append("policy ").append(name(p.name())).append(" {\n");
         sb.append(INDENT).append("version ").append(name(p.version())).append('\n');
         sb.append(INDENT).append("error-type ").append(quote(p.errorType())).append('\n');
+        if (p.shadow()) {
+            sb.append(INDENT).append("shadow\n");
+        }
         for (Provenance s : p.provenance()) {
             sb.append(INDENT).append(source(s)).append('\n');
         }
@@ -74,6 +77,12 @@ public final class PolicyPrinter {
         sb.append(INDENT).append("rule ").append(name(r.name())).append(" {\n");
         if (r.group() != null) {
             sb.append(in).append("group ").append(name(r.group())).append('\n');
+        }
+        if (r.catchAll()) {
+            sb.append(in).append("catch-all\n");
+        }
+        if (r.shadow()) {
+            sb.append(in).append("shadow\n");
         }
         for (Route route : r.routes()) {
             sb.append(in).append("route ").append(route.methods().isEmpty() ? "*" : String.join(",", route.methods()))
@@ -136,27 +145,88 @@ public final class PolicyPrinter {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
-            switch (k.source()) {
-                case PATH_VARIABLE:
-                    sb.append('{').append(name(k.name())).append('}');
-                    break;
-                case HEADER:
-                    sb.append("header ").append(name(k.name()));
-                    break;
-                case ATTRIBUTE:
-                    sb.append("attribute ").append(name(k.name()));
-                    break;
-                case CLIENT_ADDRESS:
-                    sb.append("client-address");
-                    break;
-                case ENDPOINT:
-                    sb.append("endpoint ").append(k.segments());
-                    break;
-                default:
-                    sb.append("route");
-            }
+            chain(sb, k);
         }
         return sb.toString();
+    }
+
+    /** @return one key part with its substitute, fallbacks and missing-key choice, as a {@code key} clause writes it */
+    public static String keyPart(KeyPart k) {
+        StringBuilder sb = new StringBuilder();
+        chain(sb, k);
+        return sb.toString();
+    }
+
+    /**
+     * A part, its substitute, its fallbacks in order (each with its own substitute, in parentheses)
+     * and the last fallback's choice for a missing value: {@code header A or client-address
+     * or-refuse 401 "..."}.
+     */
+    private static void chain(StringBuilder sb, KeyPart k) {
+        base(sb, k);
+        KeyPart last = k;
+        for (KeyPart f = k.fallback(); f != null; f = f.fallback()) {
+            sb.append(" or ");
+            if (f.substitute() != null) {
+                sb.append('(');
+                base(sb, f);
+                sb.append(')');
+            } else {
+                base(sb, f);
+            }
+            last = f;
+        }
+        if (last.sharedBucket() != null) {
+            sb.append(" or-shared ").append(quote(last.sharedBucket()));
+        } else if (refuses(last)) {
+            sb.append(" or-refuse ").append(last.refuseStatus()).append(' ').append(quote(last.refuseMessage()));
+        }
+    }
+
+    private static boolean refuses(KeyPart k) {
+        return k.canBeMissing() && k.fallback() == null && k.sharedBucket() == null && k.refuseMessage() != null;
+    }
+
+    /** A part's source and its substitute, without its fallbacks. */
+    private static void base(StringBuilder sb, KeyPart k) {
+        switch (k.source()) {
+            case PATH_VARIABLE:
+                sb.append('{').append(name(k.name())).append('}');
+                break;
+            case HEADER:
+                sb.append("header ").append(name(k.name()));
+                break;
+            case ATTRIBUTE:
+                sb.append("attribute ").append(name(k.name()));
+                break;
+            case QUERY_PARAMETER:
+                sb.append("query ").append(name(k.name()));
+                break;
+            case CLIENT_ADDRESS:
+                sb.append("client-address");
+                break;
+            case ENDPOINT:
+                sb.append("endpoint ").append(k.segments());
+                break;
+            case SHARED:
+                sb.append("shared ").append(quote(k.name()));
+                break;
+            default:
+                sb.append("route");
+        }
+        KeyPart instead = k.substitute();
+        if (instead != null) {
+            sb.append(" substitute ").append(quote(k.substituted())).append(" with ");
+            boolean plain = instead.substitute() == null && instead.fallback() == null
+                    && instead.sharedBucket() == null && !refuses(instead);
+            if (!plain) {
+                sb.append('(');
+            }
+            chain(sb, instead);
+            if (!plain) {
+                sb.append(')');
+            }
+        }
     }
 
     /** @return the {@code limit ...} clause of {@code l} in a rule called {@code rule} */

@@ -62,7 +62,7 @@ final class PolicyValidator {
             }
         }
         if (p.shadow != null) {
-            error(p.shadow, "'shadow' is not supported by this model yet: every rule enforces its limit");
+            b.shadow(true);
         }
         if (p.rules.isEmpty()) {
             error(p.pos, "policy '" + name + "' has no rules");

@@ -16,6 +16,8 @@ import java.util.List;
 final class RuleClauseParser {
     private static final String CLAUSES = "a rule clause (group, route, when, except, key, member, "
             + "limit, cost, message, override, source, shadow, catch-all) or '}'";
+    /** How deep parenthesised key parts may nest: as deep as a key part's fallbacks and substitutes. */
+    static final int MAX_NESTING = 8;
     private final PolicyParser p;
 
     RuleClauseParser(PolicyParser p) {
@@ -50,10 +52,10 @@ final class RuleClauseParser {
                 }
                 p.take();
                 List<KeyNode> parts = new ArrayList<>();
-                parts.add(keyPart());
+                parts.add(keyPart(0));
                 while (p.peek().is(Kind.COMMA)) {
                     p.take();
-                    parts.add(keyPart());
+                    parts.add(keyPart(0));
                 }
                 if (t.text().equals("key")) {
                     r.key = parts;
@@ -161,33 +163,52 @@ final class RuleClauseParser {
         throw p.fail(test, "'present', '=' or 'media-type'");
     }
 
-    /** A key part and its modifiers, chained without recursion: {@code header A or header B or-shared "x"}. */
-    private KeyNode keyPart() {
+    /**
+     * A key part and its modifiers, chained without recursion: {@code header A or header B
+     * or-shared "x"}; a part with modifiers of its own is the operand of {@code or} or
+     * {@code substitute ... with} only in parentheses, nested at most {@value #MAX_NESTING} deep.
+     */
+    private KeyNode keyPart(int depth) {
         KeyNode base = basePart();
         List<KeyModifier> modifiers = new ArrayList<>();
         while (p.peek().is(Kind.WORD)) {
             Token m = p.peek();
             if (m.isWord("or")) {
                 p.take();
-                modifiers.add(new KeyModifier(Pos.of(m), "or", basePart(), null, 0));
+                modifiers.add(new KeyModifier(Pos.of(m), "or", operand(depth), null, 0));
             } else if (m.isWord("or-shared")) {
                 p.take();
                 modifiers.add(new KeyModifier(Pos.of(m), "or-shared", null, p.string("a shared bucket name"), 0));
             } else if (m.isWord("or-refuse")) {
                 p.take();
                 long status = p.number("an HTTP status such as 401");
-                String message = p.peek().is(Kind.STRING) ? p.take().string() : null;
+                String message = p.string("the refusal's message");
                 modifiers.add(new KeyModifier(Pos.of(m), "or-refuse", null, message, status));
             } else if (m.isWord("substitute")) {
                 p.take();
                 String value = p.string("the value to substitute");
                 p.expectWord("with");
-                modifiers.add(new KeyModifier(Pos.of(m), "substitute", basePart(), value, 0));
+                modifiers.add(new KeyModifier(Pos.of(m), "substitute", operand(depth), value, 0));
             } else {
                 break;
             }
         }
         return new KeyNode(base.pos(), base.kind(), base.name(), base.segments(), List.copyOf(modifiers));
+    }
+
+    /** The part after {@code or} or {@code with}: a bare part, or a part with modifiers in parentheses. */
+    private KeyNode operand(int depth) {
+        Token t = p.peek();
+        if (!t.is(Kind.LPAREN)) {
+            return basePart();
+        }
+        if (depth >= MAX_NESTING) {
+            throw p.fail(t, "a key part without parentheses (they nest at most " + MAX_NESTING + " deep)");
+        }
+        p.take();
+        KeyNode inner = keyPart(depth + 1);
+        p.expect(Kind.RPAREN, "')'");
+        return inner;
     }
 
     private KeyNode basePart() {

@@ -3,14 +3,12 @@ package dev.limiter.policy.dsl;
 import dev.limiter.Algorithm;
 import dev.limiter.Limit;
 import dev.limiter.policy.Condition;
-import dev.limiter.policy.KeyPart;
 import dev.limiter.policy.OverrideKind;
 import dev.limiter.policy.PathTemplate;
 import dev.limiter.policy.Route;
 import dev.limiter.policy.Rule;
 import dev.limiter.policy.dsl.PolicySyntax.At;
 import dev.limiter.policy.dsl.PolicySyntax.ConditionNode;
-import dev.limiter.policy.dsl.PolicySyntax.KeyNode;
 import dev.limiter.policy.dsl.PolicySyntax.LimitNode;
 import dev.limiter.policy.dsl.PolicySyntax.Pos;
 import dev.limiter.policy.dsl.PolicySyntax.RouteNode;
@@ -24,17 +22,18 @@ import java.util.Locale;
 /**
  * Turns one parsed rule block into a {@link Rule}, reporting at the offending clause whatever the
  * model would refuse: unknown algorithms and override kinds, options that do not suit the
- * algorithm, costs above what the limit grants at once, key variables some route lacks, and the
- * constructs this model cannot hold yet.
+ * algorithm, costs above what the limit grants at once, key variables some route lacks, missing-key
+ * choices that cannot apply.
  */
 final class RuleValidator {
     static final String ALGORITHMS = "token-bucket, fixed-window, sliding-window, concurrency, quota or cardinality";
 
     private final PolicyErrors errors;
-    private final java.util.Map<String, List<String>> variables = new java.util.HashMap<>();
+    private final KeyPartBinder keys;
 
     RuleValidator(PolicyErrors errors) {
         this.errors = errors;
+        this.keys = new KeyPartBinder(errors);
     }
 
     private void error(Pos at, String message) {
@@ -56,11 +55,7 @@ final class RuleValidator {
             return null;
         }
         if (n.catchAll != null) {
-            if (!n.routes.isEmpty()) {
-                error(n.catchAll, "a catch-all rule applies to every endpoint: it has no routes of its own");
-            } else {
-                b.route("*", "/**");
-            }
+            b.catchAll();
         }
         Limit limit = n.limit == null ? null : limit(n.limit, name);
         long cost = 1;
@@ -91,13 +86,13 @@ final class RuleValidator {
             b.group(n.group.value());
         }
         if (n.key != null) {
-            b.key(keyParts(n.key, n.routes));
+            b.key(keys.keyParts(n.key, n.routes));
         }
         if (n.member != null) {
-            b.member(keyParts(n.member, n.routes));
+            b.member(keys.keyParts(n.member, n.routes));
         }
         if (n.shadow != null) {
-            error(n.shadow, "'shadow' is not supported by this model yet: every rule enforces its limit");
+            b.shadow(true);
         }
         if (n.message != null) {
             b.message(n.message.value());
@@ -116,8 +111,13 @@ final class RuleValidator {
                 error(s.pos(), e.getMessage());
             }
         }
-        if (n.routes.isEmpty() && n.catchAll == null) {
-            error(n.pos, "rule '" + name + "' has no route: add 'route METHODS TEMPLATE' or 'catch-all'");
+        if (n.routes.isEmpty()) {
+            error(n.pos, "rule '" + name + "' has no route: add 'route METHODS TEMPLATE'" + (n.catchAll == null ? ""
+                    : "; a catch-all rule names the endpoints it covers, such as 'route * /**'"));
+        }
+        if (n.key == null) {
+            error(n.pos, "rule '" + name + "' has no key: add 'key PART, ...', or 'key shared \"BUCKET\"' for one"
+                    + " bucket shared by every request");
         }
         if (n.limit == null) {
             error(n.pos, "rule '" + name + "' has no limit: add 'limit ALGORITHM PERMITS ...'");
@@ -145,7 +145,7 @@ final class RuleValidator {
             error(r.costPos(), "expected a cost of at least 1, found " + r.cost());
             return;
         }
-        if (variables(r.template()) == null) {
+        if (keys.variables(r.template()) == null) {
             try {
                 PathTemplate.parse(r.template());
             } catch (IllegalArgumentException e) {
@@ -182,77 +182,6 @@ final class RuleValidator {
             error(c.pos(), e.getMessage());
             return null;
         }
-    }
-
-    private KeyPart[] keyParts(List<KeyNode> nodes, List<RouteNode> routes) {
-        KeyPart[] out = new KeyPart[nodes.size()];
-        int n = 0;
-        for (KeyNode k : nodes) {
-            KeyPart p = keyPart(k, routes);
-            if (p != null) {
-                out[n++] = p;
-            }
-        }
-        return java.util.Arrays.copyOf(out, n);
-    }
-
-    private KeyPart keyPart(KeyNode k, List<RouteNode> routes) {
-        if (!k.modifiers().isEmpty()) {
-            PolicySyntax.KeyModifier m = k.modifiers().get(0);
-            error(m.pos(), "'" + m.describe() + "' is not supported by this model yet: a key part absent from a"
-                    + " request contributes an empty value");
-            return null;
-        }
-        if (k.kind().equals("query") || k.kind().equals("shared")) {
-            error(k.pos(), "key part '" + k.describe() + "' is not supported by this model yet");
-            return null;
-        }
-        try {
-            switch (k.kind()) {
-                case "variable":
-                    for (RouteNode r : routes) {
-                        List<String> vars = variables(r.template());
-                        if (vars != null && !vars.contains(k.name())) {
-                            error(k.pos(), "key {" + k.name() + "} is not a variable of route " + r.methods() + " "
-                                    + r.template() + ", so no request it matches provides it");
-                            return null;
-                        }
-                    }
-                    return KeyPart.pathVariable(k.name());
-                case "header":
-                    return KeyPart.header(k.name());
-                case "attribute":
-                    return KeyPart.attribute(k.name());
-                case "client-address":
-                    return KeyPart.clientAddress();
-                case "endpoint":
-                    if (k.segments() < 1 || k.segments() > PathTemplate.MAX_SEGMENTS) {
-                        error(k.pos(), "expected endpoint segments between 1 and " + PathTemplate.MAX_SEGMENTS
-                                + ", found " + k.segments());
-                        return null;
-                    }
-                    return KeyPart.endpoint((int) k.segments());
-                default:
-                    return KeyPart.route();
-            }
-        } catch (IllegalArgumentException e) {
-            error(k.pos(), e.getMessage());
-            return null;
-        }
-    }
-
-    /** @return the template's variables, or null when it is malformed; parsed once per template */
-    private List<String> variables(String template) {
-        if (!variables.containsKey(template)) {
-            List<String> v;
-            try {
-                v = PathTemplate.parse(template).variables();
-            } catch (IllegalArgumentException e) {
-                v = null;
-            }
-            variables.put(template, v);
-        }
-        return variables.get(template);
     }
 
     private OverrideKind overrideKind(At<String> o) {

@@ -7,7 +7,7 @@ package dev.limiter.policy.dsl;
 record Token(Kind kind, String text, String string, long number, int line, int column) {
 
     /** The kinds of token. */
-    enum Kind { WORD, STRING, NUMBER, DURATION, PATH, LBRACE, RBRACE, COMMA, EQUALS, STAR, NEWLINE, EOF }
+    enum Kind { WORD, STRING, NUMBER, DURATION, PATH, LBRACE, RBRACE, LPAREN, RPAREN, COMMA, EQUALS, STAR, NEWLINE, EOF }
 
     boolean is(Kind k) {
         return kind == k;

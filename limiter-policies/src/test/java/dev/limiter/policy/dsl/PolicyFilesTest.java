@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PolicyFilesTest {
     private static String policy(long permits) {
         return "policy p {\n    rule a {\n        route * /a\n        limit fixed-window " + permits + " per 1s\n"
-                + "        source \"d\" row r\n    }\n}\n";
+                + "        source \"d\" row r\n        key client-address\n    }\n}\n";
     }
 
     private final List<String> events = new ArrayList<>();

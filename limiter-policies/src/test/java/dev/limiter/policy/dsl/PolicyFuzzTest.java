@@ -18,11 +18,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Mutates the shipped policy files (character flips, truncations, deletions, duplicated lines and
  * tokens spliced in from a pool of the language's words and of hostile text) and parses each
  * result: every outcome must be a policy or an {@link InvalidPolicyException} whose errors carry a
- * line and column inside the file; any other exception fails with the input that caused it.
+ * line and column inside the file, and a policy prints to a file that parses back to it; any other
+ * exception fails with the input that caused it.
  */
 class PolicyFuzzTest {
-    static final String[] SHIPPED = {"nylas-v3", "nylas-v2", "context-io-lite", "context-io-2", "google",
-        "google-current", "microsoft", "icloud"};
+    static final String[] SHIPPED = {"nylas-v3", "nylas-v2", "context-io-lite", "context-io-2", "context-io",
+        "google", "google-current", "microsoft", "icloud"};
     private static final int MUTATIONS = Integer.getInteger("limiter.fuzz.mutations", 100_000);
     private static final String[] SPLICE = {"{", "}", "\"", "\\", "\\u", "\\u12", "#", "\n", "\r\n", ",", "=", "*",
         "rule", "policy", "route", "limit", "key", "member", "missing", "when", "except", "cost", "group",
@@ -33,7 +34,11 @@ class PolicyFuzzTest {
         "/", "//", "/**/a", "/{", "/{a}/{a}", "/a?b", "{grant_id}", "{", "header", "attribute", "present",
         "media-type", "content-type", "\"text\"", "\"a/b\"", "endpoint", "client-address", "route", "\u0000",
         "\ud800", "\ud83d\ude00", "\u00e9", "\t", "GET,", ",POST", "or", "or-shared", "or-refuse 401", "substitute \"me\" with", "query",
-        "shared"};
+        "shared", "(", ")", "((", "))", "or (", "or-shared \"b\"", "or-refuse 401 \"m\"", "or-refuse 200 \"m\"",
+        "or-refuse 99999999999 \"m\"", "shared \"p\"", "shared \"\"", "query client_id", "or client-address",
+        "or route", "or {grant_id}", "substitute \"me\" with (header A or-refuse 401 \"m\")",
+        "catch-all\n        route * /**\n", "catch-all", "/a/./b", "/a/../b", "/.", "/..", "/a;b", ";", "/./", "/../",
+        "/%2e%2e/"};
 
     static String shipped(String name) throws IOException {
         try (InputStream in = PolicyFuzzTest.class.getResourceAsStream("/dev/limiter/policy/shipped/" + name + ".policy")) {
@@ -59,7 +64,9 @@ class PolicyFuzzTest {
         for (int i = 0; i < MUTATIONS; i++) {
             String input = mutate(seeds.get(random.nextInt(seeds.size())), random, seeds);
             try {
-                PolicyParser.parse("fuzz.policy", input);
+                PolicyDocument doc = PolicyParser.parse("fuzz.policy", input);
+                assertEquals(doc.policy(), PolicyParser.parse("printed.policy", PolicyPrinter.print(doc)).policy(),
+                        () -> "a valid mutation does not survive printing:\n" + input);
                 valid++;
             } catch (InvalidPolicyException e) {
                 invalid++;

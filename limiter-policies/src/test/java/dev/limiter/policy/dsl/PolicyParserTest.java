@@ -51,7 +51,7 @@ class PolicyParserTest {
 
     @Test
     void lexicalErrors() {
-        assertEquals(List.of("f.policy:1:8: expected a word, string, number, path or one of { } , = *, found '@'",
+        assertEquals(List.of("f.policy:1:8: expected a word, string, number, path or one of { } ( ) , = *, found '@'",
                 "f.policy:1:9: expected a policy name (a word or a quoted string), found end of line",
                 "f.policy:1:9: expected '}' closing the policy opened at line 1, found end of file"),
                 summaries("policy @"));
@@ -97,7 +97,7 @@ class PolicyParserTest {
     @Test
     void commentsAnyWhitespaceAndCrLfAreAccepted() throws InvalidPolicyException {
         String text = "# head\r\npolicy p {  # trailing\r\n\trule a {\r\n\t\troute GET,post /a   cost 2\r\n"
-                + "\t\tlimit token-bucket 5_000 per 1h burst 10\r\n\t\tsource \"d\" row r\r\n\t}\r\n}\r\n";
+                + "\t\tkey  query   user\r\n\t\tlimit token-bucket 5_000 per 1h burst 10\r\n\t\tsource \"d\" row r\r\n\t}\r\n}\r\n";
         PolicyDocument doc = PolicyParser.parse("f.policy", text);
         Policy p = doc.policy();
         assertEquals(List.of(" head"), doc.comments());
@@ -109,7 +109,7 @@ class PolicyParserTest {
     @Test
     void formattingKeepsCommentsBeforeThePolicyAndEachRule() throws InvalidPolicyException {
         String text = "# Nylas v3\npolicy p {\n    version \"1\"\n    error-type \"e\"\n\n    # the only rule\n"
-                + "    rule a {\n        route * /a\n        limit quota 1\n        message \"m\"\n"
+                + "    rule a {\n        route * /a\n        key shared \"all\"\n        limit quota 1\n        message \"m\"\n"
                 + "        source \"d\" row r\n    }\n}\n";
         assertEquals(text, PolicyPrinter.print(PolicyParser.parse("f.policy", text)));
     }

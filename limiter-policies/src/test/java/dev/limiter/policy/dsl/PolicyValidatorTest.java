@@ -1,12 +1,15 @@
 package dev.limiter.policy.dsl;
 
+import dev.limiter.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every validation rule, each with its exact message and position. */
 class PolicyValidatorTest {
@@ -19,9 +22,12 @@ class PolicyValidatorTest {
         return e.errors().stream().map(PolicyError::summary).collect(Collectors.toList());
     }
 
+    /** A rule block of {@code clauses} and a source, and (last, so positions above it hold) a key unless one is given. */
     private static String rule(String name, String clauses) {
-        return "    rule " + name + " {\n" + clauses + SOURCE + "    }\n";
+        return "    rule " + name + " {\n" + clauses + SOURCE + (clauses.contains("key ") ? "" : KEY) + "    }\n";
     }
+
+    private static final String KEY = "        key shared \"all\"\n";
 
     private static final String ROUTE = "        route * /a/{id}\n";
     private static final String LIMIT = "        limit fixed-window 10 per 1s\n";
@@ -35,7 +41,7 @@ class PolicyValidatorTest {
 
     @Test
     void ruleShadowedByAnEarlierOne() {
-        assertEquals(List.of("t.policy:8:5: rule 'b' is shadowed by earlier rule 'a': in group 'g', 'a' matches every"
+        assertEquals(List.of("t.policy:9:5: rule 'b' is shadowed by earlier rule 'a': in group 'g', 'a' matches every"
                 + " request 'b' matches, more specifically"),
                 errors(rule("a", "        group g\n        route GET /a/{id}\n" + LIMIT)
                         + rule("b", "        group g\n        route GET /a/*\n" + LIMIT)));
@@ -78,7 +84,7 @@ class PolicyValidatorTest {
 
     @Test
     void overrideOfAnUnknownRule() {
-        assertEquals(List.of("t.policy:7:11: 'raise' names no rule of this policy: 'b'"),
+        assertEquals(List.of("t.policy:8:11: 'raise' names no rule of this policy: 'b'"),
                 errors(rule("a", ROUTE + LIMIT) + "    raise b to 5\n"));
     }
 
@@ -90,13 +96,13 @@ class PolicyValidatorTest {
 
     @Test
     void duplicateRuleNames() {
-        assertEquals(List.of("t.policy:7:10: rule 'a' is declared twice (first at line 2)"),
+        assertEquals(List.of("t.policy:8:10: rule 'a' is declared twice (first at line 2)"),
                 errors(rule("a", ROUTE + LIMIT) + rule("a", ROUTE + LIMIT)));
     }
 
     @Test
     void duplicateLimitNames() {
-        assertEquals(List.of("t.policy:9:43: limit name 'a' is already used by rule 'a' (line 2)"),
+        assertEquals(List.of("t.policy:10:43: limit name 'a' is already used by rule 'a' (line 2)"),
                 errors(rule("a", ROUTE + LIMIT) + rule("b", ROUTE + "        limit fixed-window 10 per 1s name a\n")));
     }
 
@@ -115,7 +121,9 @@ class PolicyValidatorTest {
 
     @Test
     void missingRouteLimitAndSource() {
-        assertEquals(List.of("t.policy:2:5: rule 'a' has no route: add 'route METHODS TEMPLATE' or 'catch-all'",
+        assertEquals(List.of("t.policy:2:5: rule 'a' has no route: add 'route METHODS TEMPLATE'",
+                "t.policy:2:5: rule 'a' has no key: add 'key PART, ...', or 'key shared \"BUCKET\"' for one bucket"
+                        + " shared by every request",
                 "t.policy:2:5: rule 'a' has no limit: add 'limit ALGORITHM PERMITS ...'",
                 "t.policy:2:5: rule 'a' cites no source: add 'source \"DOCUMENT\" row ROW'"),
                 errors("    rule a {\n    }\n"));
@@ -191,32 +199,68 @@ class PolicyValidatorTest {
     }
 
     @Test
-    void catchAllWithRoutes() {
-        assertEquals(List.of("t.policy:4:9: a catch-all rule applies to every endpoint: it has no routes of its own"),
-                errors(rule("a", ROUTE + "        catch-all\n" + LIMIT)));
+    void ruleWithoutAKey() {
+        assertEquals(List.of("t.policy:2:5: rule 'a' has no key: add 'key PART, ...', or 'key shared \"BUCKET\"' for"
+                + " one bucket shared by every request"), errors("    rule a {\n" + ROUTE + LIMIT + SOURCE + "    }\n"));
     }
 
     @Test
-    void constructsTheModelCannotHoldYet() {
-        assertEquals(List.of("t.policy:4:34: 'or client-address' is not supported by this model yet: a key part"
-                + " absent from a request contributes an empty value"),
-                errors(rule("a", ROUTE + "        key header Authorization or client-address or-refuse 401\n" + LIMIT)));
-        assertEquals(List.of("t.policy:4:28: 'or-refuse 401' is not supported by this model yet: a key part absent"
-                + " from a request contributes an empty value"),
-                errors(rule("a", ROUTE + "        key header Api-Key or-refuse 401 \"API key required\"\n" + LIMIT)));
-        assertEquals(List.of("t.policy:4:28: 'or-shared \"anonymous\"' is not supported by this model yet: a key part"
-                + " absent from a request contributes an empty value"),
-                errors(rule("a", ROUTE + "        key header Api-Key or-shared \"anonymous\"\n" + LIMIT)));
-        assertEquals(List.of("t.policy:4:18: 'substitute \"me\" with header Authorization' is not supported by this"
-                + " model yet: a key part absent from a request contributes an empty value"),
-                errors(rule("a", ROUTE + "        key {id} substitute \"me\" with header Authorization\n" + LIMIT)));
-        assertEquals(List.of("t.policy:4:13: key part 'shared \"project\"' is not supported by this model yet",
-                "t.policy:4:31: key part 'query user' is not supported by this model yet"),
-                errors(rule("a", ROUTE + "        key shared \"project\", query user\n" + LIMIT)));
-        assertEquals(List.of("t.policy:4:9: 'shadow' is not supported by this model yet: every rule enforces its limit"),
-                errors(rule("a", ROUTE + "        shadow\n" + LIMIT)));
-        assertEquals(List.of("t.policy:2:5: 'shadow' is not supported by this model yet: every rule enforces its limit"),
-                errors("    shadow\n" + rule("a", ROUTE + LIMIT)));
+    void catchAllNamesItsRoutes() {
+        assertEquals(List.of("t.policy:2:5: rule 'a' has no route: add 'route METHODS TEMPLATE'; a catch-all rule names"
+                + " the endpoints it covers, such as 'route * /**'"), errors(rule("a", "        catch-all\n" + LIMIT)));
+    }
+
+    @Test
+    void catchAllDisplacedByARegularRuleEverywhere() {
+        assertEquals(List.of("t.policy:9:5: catch-all rule 'b' never applies: regular rule 'a' of group 'g' applies to"
+                + " every request it matches"),
+                errors(rule("a", "        group g\n        route * /a/**\n" + LIMIT)
+                        + rule("b", "        group g\n        catch-all\n        route GET /a/{id}\n" + LIMIT)));
+        assertEquals(List.of("t.policy:2:5: catch-all rule 'a' never applies: regular rule 'b' applies to every request"
+                + " it matches"),
+                errors(rule("a", "        catch-all\n        route GET /a/{id}\n" + LIMIT)
+                        + rule("b", "        group g\n        route * /a/*\n" + LIMIT)));
+    }
+
+    @Test
+    void missingKeyChoicesThatCannotApply() {
+        assertEquals(List.of("t.policy:4:18: 'or header A' needs a part that can be missing, but {id} never is"),
+                errors(rule("a", ROUTE + "        key {id} or header A\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:36: 'or-shared \"x\"' needs a part that can be missing, but endpoint 1"
+                + " never is"), errors(rule("a", ROUTE + "        key header A or endpoint 1 or-shared \"x\"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:22: expected a refusal status between 400 and 499, found 200"),
+                errors(rule("a", ROUTE + "        key header A or-refuse 200 \"x\"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:22: expected a refusal status between 400 and 499, found 500"),
+                errors(rule("a", ROUTE + "        key header A or-refuse 500 \"x\"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:40: 'or client-address' after 'or-refuse 401': a key part has one choice for a"
+                + " missing value, and it comes last"),
+                errors(rule("a", ROUTE + "        key header A or-refuse 401 \"x\" or client-address\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:34: 'substitute' comes once, right after the part whose value it replaces,"
+                + " before 'or', 'or-shared' and 'or-refuse'"),
+                errors(rule("a", ROUTE + "        key header A or header B substitute \"me\" with header C\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:22: expected a shared bucket name that is not blank, found \"\""),
+                errors(rule("a", ROUTE + "        key header A or-shared \"\"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:13: expected a shared bucket name that is not blank, found \" \""),
+                errors(rule("a", ROUTE + "        key shared \" \"\n" + LIMIT)));
+        assertEquals(List.of("t.policy:4:43: key {grant_id} is not a variable of route * /a/{id}, so no request it"
+                + " matches provides it"),
+                errors(rule("a", ROUTE + "        key header A substitute \"me\" with {grant_id}\n" + LIMIT)));
+    }
+
+    @Test
+    void shadowIsAFlagOfARuleOrOfTheWholePolicy() throws InvalidPolicyException {
+        Policy ruleShadow = PolicyParser.parse("t.policy", "policy p {\n" + rule("a", ROUTE + "        shadow\n" + LIMIT)
+                + rule("b", "        route * /b\n" + LIMIT) + "}\n").policy();
+        assertTrue(ruleShadow.rule("a").shadow());
+        assertFalse(ruleShadow.rule("b").shadow());
+        assertFalse(ruleShadow.shadow());
+        Policy policyShadow = PolicyParser.parse("t.policy", "policy p {\n    shadow\n" + rule("a", ROUTE + LIMIT) + "}\n")
+                .policy();
+        assertTrue(policyShadow.shadow());
+        assertFalse(policyShadow.rule("a").shadow());
+        assertTrue(PolicyPrinter.print(policyShadow).startsWith("policy p {\n    version \"1\"\n"
+                + "    error-type \"rate_limit_exceeded\"\n    shadow\n"), PolicyPrinter.print(policyShadow));
+        assertTrue(PolicyPrinter.print(ruleShadow).contains("    rule a {\n        shadow\n"), PolicyPrinter.print(ruleShadow));
     }
 
     @Test
@@ -231,7 +275,7 @@ class PolicyValidatorTest {
     void severalErrorsInOneFileAreAllReported() {
         assertEquals(List.of("t.policy:4:15: unknown algorithm 'leaky': expected token-bucket, fixed-window,"
                         + " sliding-window, concurrency, quota or cardinality",
-                "t.policy:10:18: unknown override kind 'never': expected raisable, lifted-when-verified or fixed"),
+                "t.policy:11:18: unknown override kind 'never': expected raisable, lifted-when-verified or fixed"),
                 errors(rule("a", ROUTE + "        limit leaky 1 per 1s\n")
                         + rule("b", ROUTE + LIMIT + "        override never\n")));
     }

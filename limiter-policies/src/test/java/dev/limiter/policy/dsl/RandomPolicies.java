@@ -55,19 +55,32 @@ final class RandomPolicies {
 
     private Policy policy() {
         Policy.Builder p = Policy.named(NAMES[pick(NAMES.length)]).version(coin() ? "2024-06" : NAMES[pick(NAMES.length)])
-                .errorType(TEXTS[pick(TEXTS.length)]);
+                .errorType(TEXTS[pick(TEXTS.length)]).shadow(pick(8) == 0);
         for (int i = pick(3); i > 0; i--) {
             p.source(NAMES[pick(NAMES.length)], NAMES[pick(NAMES.length)]);
         }
         List<Rule> rules = new ArrayList<>();
         int n = 1 + pick(4);
-        for (int i = 0; i < n; i++) {
-            Rule r = rule(i);
+        int catchAlls = pick(3);
+        for (int i = 0; i < n + catchAlls; i++) {
+            int mark = next;
+            Rule first = rule(i, i >= n);
+            Rule r = first;
+            if (first.catchAll() && rules.stream().anyMatch(regular -> ShadowedRules.displaces(regular, first))) {
+                next = mark;
+                r = rule(i, false);
+            }
             for (Rule earlier : rules) {
-                if (r.group() != null && r.group().equals(earlier.group()) && ShadowedRules.shadows(earlier, r)) {
+                if (r.group() != null && r.group().equals(earlier.group()) && earlier.catchAll() == r.catchAll()
+                        && ShadowedRules.shadows(earlier, r)) {
                     r = r.toBuilder().group(null).build();
                     break;
                 }
+            }
+            Rule last = r;
+            if (r.catchAll() && rules.stream().anyMatch(regular -> ShadowedRules.displaces(regular, last))) {
+                next = mark;
+                r = rule(i, false);
             }
             rules.add(r);
         }
@@ -75,9 +88,13 @@ final class RandomPolicies {
         return p.build();
     }
 
-    private Rule rule(int index) {
+    private Rule rule(int index, boolean catchAll) {
         String name = NAMES[pick(NAMES.length)] + index;
         Rule.Builder b = Rule.named(name);
+        if (catchAll) {
+            b.catchAll();
+        }
+        b.shadow(pick(4) == 0);
         Algorithm algorithm = Algorithm.values()[pick(Algorithm.values().length)];
         Limit limit = limit(algorithm, coin() ? name : "limit " + index);
         boolean counted = algorithm == Algorithm.CONCURRENCY || algorithm == Algorithm.CARDINALITY;
@@ -103,12 +120,12 @@ final class RandomPolicies {
         if (coin()) {
             b.group("g" + pick(2));
         }
-        for (int k = pick(4); k > 0; k--) {
-            b.key(keyPart(keyed));
+        for (int k = 1 + pick(3); k > 0; k--) {
+            b.key(keyPart(keyed, 0));
         }
         if (algorithm == Algorithm.CARDINALITY) {
             for (int k = 1 + pick(2); k > 0; k--) {
-                b.member(keyPart(keyed));
+                b.member(keyPart(keyed, 0));
             }
         }
         b.limit(limit).cost(1 + pick((int) maxCost)).message(TEXTS[pick(TEXTS.length)])
@@ -160,8 +177,52 @@ final class RandomPolicies {
         }
     }
 
-    private KeyPart keyPart(boolean keyed) {
-        switch (pick(6)) {
+    /**
+     * A key part of any source, with (up to a nesting depth) a substitute, fallbacks with their own
+     * substitutes, and a shared bucket or refusal at the end of the chain.
+     */
+    private KeyPart keyPart(boolean keyed, int depth) {
+        KeyPart k = source(keyed);
+        if (depth >= 2) {
+            return k;
+        }
+        if (pick(4) == 0) {
+            k = k.substitute(coin() ? "me" : TEXTS[pick(TEXTS.length)], keyPart(keyed, depth + 1));
+        }
+        if (!k.canBeMissing()) {
+            return k;
+        }
+        for (int f = pick(3); f > 0; f--) {
+            KeyPart other = keyPart(keyed, depth + 1);
+            if (end(other).canBeMissing() || f == 1) {
+                k = k.orElse(other);
+            }
+        }
+        if (end(k).canBeMissing()) {
+            switch (pick(3)) {
+                case 0:
+                    k = k.orShared(NAMES[pick(NAMES.length)]);
+                    break;
+                case 1:
+                    k = k.orRefuse(400 + pick(100), TEXTS[pick(TEXTS.length)]);
+                    break;
+                default:
+                    break;
+            }
+        }
+        return k;
+    }
+
+    private static KeyPart end(KeyPart k) {
+        KeyPart end = k;
+        while (end.fallback() != null) {
+            end = end.fallback();
+        }
+        return end;
+    }
+
+    private KeyPart source(boolean keyed) {
+        switch (pick(8)) {
             case 0:
                 return keyed ? KeyPart.pathVariable("v") : KeyPart.route();
             case 1:
@@ -172,6 +233,10 @@ final class RandomPolicies {
                 return KeyPart.clientAddress();
             case 4:
                 return KeyPart.endpoint(1 + pick(27));
+            case 5:
+                return KeyPart.queryParameter(NAMES[pick(NAMES.length)]);
+            case 6:
+                return KeyPart.shared(NAMES[pick(NAMES.length)]);
             default:
                 return KeyPart.route();
         }

@@ -1,6 +1,7 @@
 package dev.limiter.policy.dsl;
 
 import dev.limiter.policy.Policy;
+import dev.limiter.policy.shipped.ContextIo;
 import dev.limiter.policy.shipped.ContextIo2;
 import dev.limiter.policy.shipped.ContextIoLite;
 import dev.limiter.policy.shipped.NylasV2;
@@ -21,6 +22,7 @@ class ShippedPolicyFilesTest {
     static Stream<Arguments> twins() {
         return Stream.of(arguments("nylas-v3", NylasV3.policy()), arguments("nylas-v2", NylasV2.policy()),
                 arguments("context-io-lite", ContextIoLite.policy()), arguments("context-io-2", ContextIo2.policy()),
+                arguments("context-io", ContextIo.policy()),
                 arguments("google", UpstreamProviders.google()),
                 arguments("google-current", UpstreamProviders.googleCurrent()),
                 arguments("microsoft", UpstreamProviders.microsoft()), arguments("icloud", UpstreamProviders.icloud()));
