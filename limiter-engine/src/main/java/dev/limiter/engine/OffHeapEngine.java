@@ -16,6 +16,7 @@ import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
 import dev.limiter.engine.internal.kernel.SlidingWindowKernel;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -59,6 +60,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link LimiterEngine} for the close contract.
  */
 public final class OffHeapEngine implements LimiterEngine {
+    private final EngineTime time;
+    private final AsyncAcquirer async = new AsyncAcquirer(this);
     private final Clock clock;
     private final Map<String, OffHeapLimiter> limiters;
     private final List<Limiter> ordered;
@@ -66,7 +69,8 @@ public final class OffHeapEngine implements LimiterEngine {
     private volatile boolean closed;
 
     private OffHeapEngine(Builder b) {
-        this.clock = b.clock;
+        this.time = new EngineTime(b.clock, b.cachedTickNanos);
+        this.clock = time.clock();
         Map<String, OffHeapLimiter> byName = new LinkedHashMap<>();
         long seed = b.seed;
         for (Registration r : b.registrations) {
@@ -119,9 +123,64 @@ public final class OffHeapEngine implements LimiterEngine {
         return Math.max(limit.permits(), Math.min(Limit.MAX_PERMITS, limit.permits() * OVERRIDE_HEADROOM));
     }
 
+    /**
+     * @return the clock limiters read when a caller passes no "now": the builder's clock, or the
+     *     engine's cached clock over it when {@link Builder#cachedClock(Duration)} was set
+     */
     @Override
     public Clock clock() {
         return clock;
+    }
+
+    EngineTime time() {
+        return time;
+    }
+
+    /** @return asynchronous acquire for this engine's rate limits: waits without parking a thread */
+    public AsyncAcquirer async() {
+        checkOpen();
+        return async;
+    }
+
+    /**
+     * Drives the engine's timers on the calling thread, for an engine built on a
+     * {@link dev.limiter.ManualClock}: reads the clock, publishes it to the cached clock (if any)
+     * and fires every timer due by then (lease reclaim), in as many duty cycles as that takes. Move
+     * the clock, call this, assert: tests never sleep. A timer fires at the first call whose
+     * reading is at least one {@link #timerTickNanos() tick} past its deadline, possibly sooner,
+     * never before its deadline.
+     *
+     * @return units of work done (0 if nothing was due)
+     * @throws IllegalStateException if the engine's clock is not a {@code ManualClock} (its timers
+     *     run on their own daemon thread, {@code limiter-ticker-engine-<n>})
+     */
+    public int runTimers() {
+        checkOpen();
+        return time.runTimers();
+    }
+
+    /** @return timers scheduled and not yet fired or cancelled (lease reclaims), approximate while others schedule */
+    public int pendingTimers() {
+        return time.pendingTimers();
+    }
+
+    /** @return leases reclaimed by their timer because they were held past their maximum hold time */
+    public long reclaimedLeases() {
+        return time.reclaimedLeases();
+    }
+
+    /** @return the timers' resolution in nanoseconds (a power of two; about 1 ms unless the cached clock set it) */
+    public long timerTickNanos() {
+        return time.tickNanos();
+    }
+
+    /**
+     * @param percentile within [0, 100], for example 99.0
+     * @return how late, in nanoseconds, timers fired at that percentile, over every timer fired so
+     *     far (0 before the first); 2 significant digits
+     */
+    public long timerLatenessNanos(double percentile) {
+        return time.latenessNanos(percentile);
     }
 
     @Override
@@ -196,6 +255,7 @@ public final class OffHeapEngine implements LimiterEngine {
     @Override
     public void close() {
         closed = true;
+        time.close();
         for (OffHeapLimiter l : limiters.values()) {
             l.close();
         }
@@ -226,7 +286,13 @@ public final class OffHeapEngine implements LimiterEngine {
 
     /** Collects limits and settings; {@link #build()} validates them all before allocating anything. */
     public static final class Builder {
+        /** Smallest cached-clock tick: 10 microseconds. */
+        public static final Duration MIN_CACHED_TICK = Duration.ofNanos(10_000);
+        /** Largest cached-clock tick: 1 second. */
+        public static final Duration MAX_CACHED_TICK = Duration.ofSeconds(1);
+
         private Clock clock = Clock.system();
+        private long cachedTickNanos;
         private WhenFull whenFull = WhenFull.REJECT;
         private long seed = ThreadLocalRandom.current().nextLong();
         private final List<Registration> registrations = new ArrayList<>();
@@ -237,6 +303,38 @@ public final class OffHeapEngine implements LimiterEngine {
         /** Sets the clock read when a caller passes no "now". */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Makes {@link OffHeapEngine#clock()} a cached clock with the default tick of 1 ms; see
+         * {@link #cachedClock(Duration)}.
+         */
+        public Builder cachedClock() {
+            return cachedClock(Duration.ofMillis(1));
+        }
+
+        /**
+         * Makes {@link OffHeapEngine#clock()} a cached clock: a read is one volatile load of the
+         * engine ticker's latest reading of the builder's clock, published every {@code tick}
+         * (rounded up to a power of two of nanoseconds, at most 2^30). A reading is never ahead of
+         * the source, never goes back, and a sampled read that finds it more than 4 ticks behind
+         * reads the source itself, so a stalled ticker never freezes time.
+         *
+         * <p>What staleness costs: judged on true time, every interval {@code [a, b]} receives at
+         * most what the limit allows for {@code [a - S, b]}, S the staleness bound (about 4 ticks)
+         * - a slight over-admission is possible, not only under-admission. Use it where a limit's
+         * period is large against S.
+         *
+         * @param tick within [{@link #MIN_CACHED_TICK}, {@link #MAX_CACHED_TICK}]
+         */
+        public Builder cachedClock(Duration tick) {
+            Objects.requireNonNull(tick, "tick");
+            if (tick.compareTo(MIN_CACHED_TICK) < 0 || tick.compareTo(MAX_CACHED_TICK) > 0) {
+                throw new IllegalArgumentException("cached clock tick must be within [" + MIN_CACHED_TICK + ", "
+                        + MAX_CACHED_TICK + "], was " + tick);
+            }
+            this.cachedTickNanos = tick.toNanos();
             return this;
         }
 

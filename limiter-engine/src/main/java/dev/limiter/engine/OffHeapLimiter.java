@@ -178,7 +178,8 @@ final class OffHeapLimiter implements Limiter {
             return refuseLease(k, into);
         }
         long next = s.slots().acquire(k, offset, permits, now, floor, into);
-        return next == Kernel.DENIED ? null : new SlotLease(this, offset, permits, k.token(next, floor.effective(now)));
+        long at = floor.effective(now);
+        return next == Kernel.DENIED ? null : SlotLease.granted(this, offset, permits, k.token(next, at), at);
     }
 
     private Lease refuseLease(Kernel k, Decision into) {

@@ -2,22 +2,38 @@ package dev.limiter.engine;
 
 import dev.limiter.Lease;
 import dev.limiter.Limiter;
+import dev.limiter.engine.internal.time.Ticker;
+import dev.limiter.engine.internal.time.TimeMath;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-/**
- * Permits held from a concurrency limit; thread-safe. Released at most once: the first
- * {@link #close()} wins a CAS on {@code released}; a lease past its reclaim point never touches the
- * state (see {@code ConcurrencyKernel}), so a late release cannot free a permit twice. A lease with
- * offset -1 was granted by a full table configured to admit and holds nothing.
+/*
+ * Permits held from a concurrency limit; thread-safe.
+ *
+ * States: HELD -> RELEASED (close()) or HELD -> RECLAIMED (its timer). Exactly one transition wins
+ * a CAS on `state`, and only the winner returns the permits to the key's state word, so they are
+ * returned at most once whatever races between a late close() and the timer.
+ *
+ * Reclaim on time. A granted lease schedules itself on the engine's ticker at t + H (t the
+ * decision's time, H the limit's max hold); close() cancels the ticket. When the timer fires
+ * (never before t + H, at most one tick after) and the lease is still HELD, the ticker's thread
+ * moves it to RECLAIMED and refunds its permits through the kernel - the same exact refund as a
+ * release, which is a no-op if the key's generations already rolled it out. If the timer cannot be
+ * scheduled (the ticker's command queue is full or the engine is closing), the kernel's lazy
+ * reclaim by 2H still applies.
+ *
+ * Offset -1: granted by a full table configured to admit; holds nothing and schedules nothing.
  */
-final class SlotLease implements Lease {
-    private static final VarHandle RELEASED;
+final class SlotLease implements Lease, Ticker.TimerTarget {
+    private static final VarHandle STATE;
+    private static final int HELD = 0;
+    private static final int RELEASED = 1;
+    private static final int RECLAIMED = 2;
 
     static {
         try {
-            RELEASED = MethodHandles.lookup().findVarHandle(SlotLease.class, "released", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(SlotLease.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -27,14 +43,23 @@ final class SlotLease implements Lease {
     private final int offset;
     private final long permits;
     private final long token;
+    private long ticket = Ticker.NULL_TICKET;
     @SuppressWarnings("unused")
-    private volatile int released;
+    private volatile int state;
 
     SlotLease(OffHeapLimiter limiter, int offset, long permits, long token) {
         this.limiter = limiter;
         this.offset = offset;
         this.permits = permits;
         this.token = token;
+    }
+
+    /** @return a lease granted at {@code now}, its reclaim scheduled at {@code now + maxHold} */
+    static SlotLease granted(OffHeapLimiter limiter, int offset, long permits, long token, long now) {
+        SlotLease lease = new SlotLease(limiter, offset, permits, token);
+        long deadline = TimeMath.addSaturated(now, limiter.limit().maxHoldNanos());
+        lease.ticket = limiter.engine().time().schedule(deadline, lease, 0L);
+        return lease;
     }
 
     @Override
@@ -49,18 +74,37 @@ final class SlotLease implements Lease {
 
     @Override
     public boolean isHeld() {
-        return released == 0 && (offset < 0 || !limiter.isReclaimed(token, limiter.clock().nanoTime()));
+        return state == HELD && (offset < 0 || !limiter.isReclaimed(token, limiter.clock().nanoTime()));
+    }
+
+    @Override
+    public boolean wasReclaimed() {
+        return state == RECLAIMED;
     }
 
     @Override
     public void close() {
-        if (RELEASED.compareAndSet(this, 0, 1)) {
+        if (STATE.compareAndSet(this, HELD, RELEASED)) {
+            if (ticket != Ticker.NULL_TICKET) {
+                limiter.engine().time().cancel(ticket);
+            }
             limiter.release(offset, permits, token, limiter.clock().nanoTime());
+        }
+    }
+
+    /** The reclaim timer, on the ticker's thread. */
+    @Override
+    public void onTimer(long payload, long deadlineNanos, long nowNanos) {
+        if (STATE.compareAndSet(this, HELD, RECLAIMED)) {
+            limiter.release(offset, permits, token, nowNanos);
+            limiter.engine().time().leaseReclaimed();
         }
     }
 
     @Override
     public String toString() {
-        return "Lease[" + limiter.limit().name() + ", " + permits + " permits" + (isHeld() ? "" : ", released") + "]";
+        int s = state;
+        return "Lease[" + limiter.limit().name() + ", " + permits + " permits"
+                + (s == RELEASED ? ", released" : s == RECLAIMED ? ", reclaimed" : isHeld() ? "" : ", expired") + "]";
     }
 }

@@ -41,6 +41,12 @@ import dev.limiter.engine.internal.time.TimeMath;
  * generations late never reads the tags, which could alias by then. The Lease object makes
  * release idempotent.
  *
+ * On time. The engine does not wait for the roll: each lease it grants has a timer on the engine's
+ * ticker at t + H that refunds it (refunded() below, exactly as a release) if it is still held, so
+ * a lease stops counting between H and H + 1 tick after it was taken. The roll stays as the
+ * fallback when no timer could be scheduled and for composite (tryAcquireAll) leases, which have
+ * no timer: for those the 2H bound holds.
+ *
  * Guarantee: at every instant, the permits held by leases that are neither released nor past
  * their maximum hold time are at most N. At an acquire the counts are exactly the leases of the
  * two latest generations not yet released, a superset of those held and younger than H; between
@@ -51,8 +57,9 @@ import dev.limiter.engine.internal.time.TimeMath;
  * writes nothing. One word: every acquire and release is one linearisable CAS.
  */
 /**
- * The concurrency kernel: at every instant, permits held by leases &le; N, each lease reclaimed
- * between H and 2H after it was taken unless released (H = max hold); one 64-bit word per key
+ * The concurrency kernel: at every instant, permits held by leases &le; N; a lease not released is
+ * reclaimed between H and H + 1 tick after it was taken by the engine's timer (between H and 2H
+ * by this kernel alone, the fallback), H = max hold; one 64-bit word per key
  * (24-byte slot, 30 bytes per key of capacity).
  */
 public final class ConcurrencyKernel extends Kernel {

@@ -299,6 +299,11 @@ public final class Ticker implements AutoCloseable {
         return cachedClock;
     }
 
+    /** @return the wheel's tick in nanoseconds (a power of two) */
+    public long tickNanos() {
+        return wheel.tickNanos();
+    }
+
     /** @return the ticker's name (its thread is "limiter-ticker-" + name) */
     public String name() {
         return name;
