@@ -90,6 +90,14 @@ class GcraKernelStepTest {
     }
 
     @Test
+    void aRequestLargerThanTheBacklogWaitsOnlyForTheExcess() {
+        Decision d = new Decision();
+        // backlog 250 < cost 300, 550 > 500: retry when the backlog is 200, 50 ns later
+        assertEquals(Kernel.DENIED, step(word(1250), 3, 1000, d));
+        assertFacts(d, Outcome.LIMITED, 2, 50, 250);
+    }
+
+    @Test
     void aFullBucketHasNothingLeft() {
         Decision d = new Decision();
         // backlog = tau = 500: nothing remains, one permit fits again 100 ns later

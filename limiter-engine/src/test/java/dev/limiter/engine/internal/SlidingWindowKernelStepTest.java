@@ -115,6 +115,16 @@ class SlidingWindowKernelStepTest {
     }
 
     @Test
+    void theRetryWalksTheRingPastItsLastSlot() {
+        Decision d = new Decision();
+        // head at 13 (empty); window 9 .. 12 = 2 (ring[4]) + 1 (ring[0]) + 0 + 1 (ring[2]) = 4
+        long[] words = state(head(13, 0), sealed(10, 1), 0L, sealed(12, 1), sealed(8, 3), sealed(9, 2));
+        assertEquals(Kernel.DENIED, step(words, 3, 325, d));
+        // three too many: 9 (2) and 10 (1) must leave, when 15 starts, at 375; all by 18, at 450
+        assertFacts(d, Outcome.LIMITED, 0, 50, 125);
+    }
+
+    @Test
     void aSlotWithAnotherSubWindowsTagCountsAsEmpty() {
         // ring[3] holds sub-window 3 (8 - 5): stale, not sub-window 8
         long[] words = state(head(10, 1), sealed(5, 3), sealed(6, 1), 0L, sealed(3, 1), 0L);
