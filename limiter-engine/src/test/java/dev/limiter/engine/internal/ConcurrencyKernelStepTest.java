@@ -62,6 +62,12 @@ class ConcurrencyKernelStepTest {
         assertThrows(IllegalArgumentException.class, () -> new ConcurrencyKernel(
                 Limit.concurrency("c", ConcurrencyKernel.MAX_IN_FLIGHT + 1, Duration.ofNanos(100)).build()));
         assertEquals((1L << 21) - 1, ConcurrencyKernel.MAX_IN_FLIGHT);
+        assertEquals(ConcurrencyKernel.MAX_IN_FLIGHT, new ConcurrencyKernel(Limit.concurrency("c",
+                ConcurrencyKernel.MAX_IN_FLIGHT, Duration.ofNanos(100)).build()).maxPermits());
+        // N = 4: 3 count bits, so a word is gen << 7 | seen (1 << 6) | prev << 3 | cur
+        ConcurrencyKernel four = new ConcurrencyKernel(Limit.concurrency("f", 4, Duration.ofNanos(100)).build());
+        assertEquals((2L << 7) | 64 | 1, four.next(NONE, 0, 0L, 1, 250, null));
+        assertEquals((3L << 7) | 64 | (1L << 3) | 3, four.next(NONE, 0, (2L << 7) | 64 | 1, 3, 300, null));
     }
 
     @Test
@@ -177,6 +183,7 @@ class ConcurrencyKernelStepTest {
     void anOverrideSharesTheLayout() {
         ConcurrencyKernel wide = new ConcurrencyKernel(LIMIT, 3);
         assertThrows(IllegalArgumentException.class, () -> wide.withLimit(LIMIT.withPermits(4)));
+        assertEquals(3, wide.withLimit(LIMIT.withPermits(3)).maxPermits());
         Kernel lowered = wide.withLimit(LIMIT.withPermits(2));
         assertEquals(2, lowered.maxPermits());
         assertEquals(Kernel.DENIED, lowered.next(NONE, 0, word(2, 1, 1), 1, 250, null));

@@ -151,6 +151,28 @@ class SlidingWindowKernelStepTest {
     }
 
     @Test
+    void theRetryOfARollCountsTheUnsealedHead() {
+        Decision d = new Decision();
+        // head in 8 with 2, not sealed yet; caller at 10: window 6 .. 9 = 1 (6) + 2 (8) = 3
+        long[] words = state(head(8, 2), 0L, sealed(6, 1), 0L, 0L, 0L);
+        assertEquals(Kernel.DENIED, step(words, 3, 260, d));
+        // two too many: 6 and the head's 2 (sub-window 8) leave by 325
+        assertFacts(d, Outcome.LIMITED, 1, 65, 115);
+    }
+
+    @Test
+    void aKeySOrMoreSubWindowsAheadIsAnIdleKeyWhoseTagWrapped() {
+        // w = 1 ns: the sub-window index is the time itself; S = 2^59 sub-windows
+        SlidingWindowKernel nano = new SlidingWindowKernel(
+                Limit.slidingWindow("n", 4, Duration.ofNanos(4)).subWindows(4).build());
+        long s = 1L << 59;
+        long[] words = state(head(s - 1, 4));
+        assertEquals(Kernel.DENIED, nano.next(view(words), 2, words[0], 1, 0, null));
+        words = state(head(s, 4));
+        assertEquals(head(0, 1), nano.next(view(words), 2, words[0], 1, 0, null));
+    }
+
+    @Test
     void aRollFartherThanTheWindowStartsAfresh() {
         long[] words = state(head(5, 3), 0L, sealed(6, 1), 0L, 0L, 0L);
         // 5 is k = 4 sub-windows before 9: still in the window 5 .. 8, counted from the unsealed head
@@ -224,6 +246,10 @@ class SlidingWindowKernelStepTest {
         assertEquals(RING + 3, KERNEL.refundIndex(view(words), 2, token, 240));
         assertEquals(RING + 3, KERNEL.refundIndex(view(words), 2, token, 300));
         assertEquals(RING + 4, KERNEL.refundIndex(view(words), 2, head(-1, 1), 260));
+        // head at 11, grant at 9: ring[4], whichever side of the head the caller's now lies
+        words = state(head(11, 1));
+        assertEquals(RING + 4, KERNEL.refundIndex(view(words), 2, head(9, 2), 280));
+        assertEquals(RING + 4, KERNEL.refundIndex(view(words), 2, head(9, 2), 260));
         assertEquals(sealed(8, 1), KERNEL.refunded(RING + 3, sealed(8, 2), 1, token, 260));
         assertEquals(sealed(8, 0), KERNEL.refunded(RING + 3, sealed(8, 2), 3, token, 260));
         assertEquals(sealed(3, 2), KERNEL.refunded(RING + 3, sealed(3, 2), 1, token, 260));
@@ -244,6 +270,10 @@ class SlidingWindowKernelStepTest {
         assertEquals((2L << 32) | 2, big.next(view(words), 2, 0L, 4, 60, null));
         assertEquals((2L << 32) | 2, big.next(view(words), 2, 0L, 1, 60, null));
         assertEquals((2L << 32) | 1, big.refunded(0, next, 5, next, 60));
+        // 2^31 - 1 units counted: one unit (4 permits) remains, so 5 permits are denied
+        long full = (2L << 32) | (1L << 31);
+        assertEquals(Kernel.DENIED, big.next(view(state(full)), 2, full, 5, 60, d));
+        assertEquals(4, d.remaining());
         assertEquals(0, big.refundIndex(view(state(next)), 2, next, 60));
     }
 
