@@ -15,7 +15,7 @@ import java.util.Arrays;
  * sequence, a NUL or other control character, an encoded {@code /} or {@code \} (servers differ on
  * whether it separates segments), a raw {@code \}, or dot segments that climb above the root.
  */
-final class CanonicalPath implements CharSequence {
+final class CanonicalPath extends CharArraySequence {
     /** The longest path (before {@code ?}) accepted, in chars. */
     static final int MAX_LENGTH = 8_192;
 
@@ -27,13 +27,15 @@ final class CanonicalPath implements CharSequence {
     static final String ENCODED_SEPARATOR = "the path contains an encoded '/' or '\\', or a '\\'";
     static final String ABOVE_ROOT = "the path's dot segments climb above the root";
 
-    private char[] chars = new char[128];
-    private int length;
     /** Segment i is chars[starts[i], ends[i]); before compaction, empty segments are included. */
     private int[] starts = new int[16];
     private int[] ends = new int[16];
     private int segments;
     private String error;
+
+    CanonicalPath() {
+        super(128);
+    }
 
     /**
      * Canonicalises {@code raw}.
@@ -274,28 +276,5 @@ final class CanonicalPath implements CharSequence {
 
     int segmentEnd(int i) {
         return ends[i];
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public char charAt(int index) {
-        if (index < 0 || index >= length) {
-            throw new IndexOutOfBoundsException(index);
-        }
-        return chars[index];
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-        return toString().subSequence(start, end);
-    }
-
-    @Override
-    public String toString() {
-        return new String(chars, 0, length);
     }
 }

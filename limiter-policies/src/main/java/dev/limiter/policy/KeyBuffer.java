@@ -6,9 +6,10 @@ import java.util.Arrays;
  * A reusable, growable character buffer viewed as a {@link CharSequence}, so that a rule's key
  * can be assembled and handed to a limiter without creating a String; not thread-safe.
  */
-final class KeyBuffer implements CharSequence {
-    private char[] chars = new char[64];
-    private int length;
+final class KeyBuffer extends CharArraySequence {
+    KeyBuffer() {
+        super(64);
+    }
 
     KeyBuffer clear() {
         length = 0;
@@ -56,28 +57,5 @@ final class KeyBuffer implements CharSequence {
         if (length + more > chars.length) {
             chars = Arrays.copyOf(chars, Math.max(chars.length * 2, length + more));
         }
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public char charAt(int index) {
-        if (index < 0 || index >= length) {
-            throw new IndexOutOfBoundsException(index);
-        }
-        return chars[index];
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-        return toString().subSequence(start, end);
-    }
-
-    @Override
-    public String toString() {
-        return new String(chars, 0, length);
     }
 }
