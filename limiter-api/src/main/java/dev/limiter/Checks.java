@@ -1,16 +1,46 @@
 package dev.limiter;
 
+import dev.limiter.internal.CheckRecords;
+import dev.limiter.internal.EngineAccess;
+
 import java.util.Arrays;
 
 /**
  * A reusable list of (limiter, key, permits) checks that one request must pass together; handed to
- * {@link LimiterEngine#tryAcquireAll(Checks, long, Decision)}.
+ * {@link LimiterEngine#tryAcquireAll(Checks, long, Decision)}. A check takes permits from a
+ * {@link RateLimiter}, holds a lease's permits from a {@link ConcurrencyLimiter} (until
+ * {@link LimiterEngine#releaseAll}), or admits a member under a {@link CardinalityLimiter}.
  *
  * <p>Not thread-safe: keep one per thread or per request and {@link #clear()} it between requests.
  * Adding checks allocates only while the internal arrays grow, so a reused instance allocates
  * nothing in steady state. String keys are held by reference until {@link #clear()}.
  */
 public final class Checks {
+    static {
+        // engines keep a slot and a lease token per check, through dev.limiter.internal only
+        EngineAccess.install(new CheckRecords() {
+            @Override
+            public long slot(Checks checks, int i) {
+                return checks.engineSlots[checks.index(i)];
+            }
+
+            @Override
+            public void slot(Checks checks, int i, long slot) {
+                checks.engineSlots[checks.index(i)] = slot;
+            }
+
+            @Override
+            public long token(Checks checks, int i) {
+                return checks.tokens[checks.index(i)];
+            }
+
+            @Override
+            public void token(Checks checks, int i, long token) {
+                checks.tokens[checks.index(i)] = token;
+            }
+        });
+    }
+
     private Limiter[] limiters;
     private long[] longKeys;
     private CharSequence[] stringKeys;
@@ -51,37 +81,37 @@ public final class Checks {
     }
 
     /**
-     * Adds a check on a 64-bit key.
+     * Adds a check on a 64-bit key of a {@link RateLimiter} or a {@link ConcurrencyLimiter}.
      *
-     * @throws IllegalArgumentException when {@code permits < 1}; the list is unchanged
+     * @throws IllegalArgumentException when {@code permits < 1}, or when {@code limiter} is a
+     *     {@link CardinalityLimiter} (its checks are added with {@link #addMember}); the list is unchanged
      */
     public Checks add(Limiter limiter, long key, long permits) {
-        int i = slot(limiter, permits);
+        int i = slot(takingPermits(limiter), permits);
         longKeys[i] = key;
         stringKeys[i] = null;
         return this;
     }
 
     /**
-     * Adds a check on a string key.
+     * As {@link #add(Limiter, long, long)} for a string key.
      *
-     * @throws IllegalArgumentException when {@code permits < 1}; the list is unchanged
+     * @throws IllegalArgumentException as {@link #add(Limiter, long, long)}; the list is unchanged
      */
     public Checks add(Limiter limiter, CharSequence key, long permits) {
         if (key == null) {
             throw new NullPointerException("key");
         }
-        int i = slot(limiter, permits);
+        int i = slot(takingPermits(limiter), permits);
         stringKeys[i] = key;
         longKeys[i] = 0;
         return this;
     }
 
     /**
-     * Adds a cardinality check: {@code member} must be admitted under {@code parent} by a
-     * {@link Algorithm#CARDINALITY} limiter (one permit).
+     * Adds a cardinality check: {@code member} must be admitted under {@code parent} (one permit).
      */
-    public Checks addMember(Limiter limiter, long parent, long member) {
+    public Checks addMember(CardinalityLimiter limiter, long parent, long member) {
         int i = slot(limiter, 1);
         longKeys[i] = parent;
         stringKeys[i] = null;
@@ -90,8 +120,8 @@ public final class Checks {
         return this;
     }
 
-    /** As {@link #addMember(Limiter, long, long)} with string keys. */
-    public Checks addMember(Limiter limiter, CharSequence parent, CharSequence member) {
+    /** As {@link #addMember(CardinalityLimiter, long, long)} with string keys. */
+    public Checks addMember(CardinalityLimiter limiter, CharSequence parent, CharSequence member) {
         if (parent == null) {
             throw new NullPointerException("parent");
         }
@@ -119,16 +149,6 @@ public final class Checks {
     /** @return the string member of check {@code i}, or null */
     public CharSequence memberStringKey(int i) {
         return memberStringKeys[index(i)];
-    }
-
-    /** @return the engine's resolved location of check {@code i}'s key; for engine implementations */
-    public long engineSlot(int i) {
-        return engineSlots[index(i)];
-    }
-
-    /** Records where check {@code i}'s key lives; for engine implementations. */
-    public void engineSlot(int i, long slot) {
-        engineSlots[index(i)] = slot;
     }
 
     /** @return the number of checks */
@@ -161,17 +181,12 @@ public final class Checks {
         return permits[index(i)];
     }
 
-    /**
-     * @return the engine's record of what check {@code i} holds (a concurrency lease's identity);
-     *     0 when it holds nothing. For engine implementations.
-     */
-    public long token(int i) {
-        return tokens[index(i)];
-    }
-
-    /** Records what check {@code i} holds; for engine implementations. */
-    public void token(int i, long token) {
-        tokens[index(i)] = token;
+    private static Limiter takingPermits(Limiter limiter) {
+        if (limiter instanceof CardinalityLimiter) {
+            throw new IllegalArgumentException("limit '" + limiter.limit().name() + "' is "
+                    + limiter.limit().algorithm() + ": it admits members, added with addMember(limiter, parent, member)");
+        }
+        return limiter;
     }
 
     private int slot(Limiter limiter, long p) {

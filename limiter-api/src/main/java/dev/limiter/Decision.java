@@ -1,17 +1,26 @@
 package dev.limiter;
 
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
+
 /**
  * The full answer to one acquire: allowed or not, which limit decided, and the figures a response
  * header needs (limit, remaining, retry-after, reset).
  *
  * <p>A {@code Decision} is a reusable, mutable holder so that the allowed path allocates nothing:
  * the caller owns it, passes it to {@code tryAcquire(..., into)}, and the limiter overwrites every
- * field. It is not thread-safe; keep one per thread (or per request). {@link #snapshot()} returns
+ * field (only engines can write one). It is not thread-safe; keep one per thread (or per request). {@link #snapshot()} returns
  * an immutable-by-convention copy to keep.
  */
 public final class Decision {
     /** The value of {@link #retryAfterNanos()} when retrying can never succeed. */
     public static final long NEVER = Long.MAX_VALUE;
+
+    static {
+        // engines write decisions through dev.limiter.internal, which users cannot see
+        EngineAccess.install((DecisionWriter) (d, outcome, limit, checkIndex, remaining, retryAfterNanos,
+                resetAfterNanos) -> d.write(outcome, limit, checkIndex, remaining, retryAfterNanos, resetAfterNanos));
+    }
 
     private Outcome outcome = Outcome.ALLOWED;
     private Limit limit;
@@ -70,13 +79,8 @@ public final class Decision {
         return resetAfterNanos;
     }
 
-    /**
-     * Overwrites every field; called by limiter implementations, not by users.
-     *
-     * @return this
-     */
-    public Decision set(Outcome outcome, Limit limit, int checkIndex, long remaining,
-                        long retryAfterNanos, long resetAfterNanos) {
+    private Decision write(Outcome outcome, Limit limit, int checkIndex, long remaining,
+                           long retryAfterNanos, long resetAfterNanos) {
         this.outcome = outcome;
         this.limit = limit;
         this.checkIndex = checkIndex;
@@ -88,7 +92,7 @@ public final class Decision {
 
     /** @return a copy that later acquires will not overwrite */
     public Decision snapshot() {
-        return new Decision().set(outcome, limit, checkIndex, remaining, retryAfterNanos, resetAfterNanos);
+        return new Decision().write(outcome, limit, checkIndex, remaining, retryAfterNanos, resetAfterNanos);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.limiter;
 
 /**
- * Permits held from a {@link Algorithm#CONCURRENCY} limit until released.
+ * Permits held from a {@link ConcurrencyLimiter} until released.
  *
  * <p>Releasing is idempotent: the first {@link #close()} returns the permits, later calls do
  * nothing. A lease held past its limit's maximum hold time H is reclaimed by the limiter; releasing
@@ -12,7 +12,7 @@ package dev.limiter;
 public interface Lease extends AutoCloseable {
 
     /** @return the limiter the permits came from */
-    Limiter limiter();
+    ConcurrencyLimiter limiter();
 
     /** @return the permits held */
     long permits();

@@ -1,7 +1,7 @@
 package dev.limiter;
 
 /**
- * One key of one {@link Limiter}, resolved once so that each acquire skips the key lookup.
+ * One key of one {@link RateLimiter}, resolved once so that each acquire skips the key lookup.
  *
  * <p>Thread-safe: any number of threads may acquire through the same handle. A handle stays
  * valid until its limiter is closed; after that every call throws {@link IllegalStateException}.
@@ -9,7 +9,7 @@ package dev.limiter;
 public interface LimitHandle {
 
     /** @return the limiter this handle belongs to */
-    Limiter limiter();
+    RateLimiter limiter();
 
     /**
      * Tries to take {@code permits} at {@code nowNanos} and, when {@code into} is non-null, records
