@@ -9,8 +9,8 @@ import dev.limiter.internal.EngineAccess;
  *
  * <p>A {@code Decision} is a reusable, mutable holder so that the allowed path allocates nothing:
  * the caller owns it, passes it to {@code tryAcquire(..., into)}, and the limiter overwrites every
- * field (only engines can write one). It is not thread-safe; keep one per thread (or per request). {@link #snapshot()} returns
- * an immutable-by-convention copy to keep.
+ * field (only engines can write one). It is not thread-safe; keep one per thread (or per request).
+ * {@link #snapshot()} returns an immutable-by-convention copy to keep.
  */
 public final class Decision {
     /** The value of {@link #retryAfterNanos()} when retrying can never succeed. */

@@ -3,7 +3,6 @@ package dev.limiter.benchmarks;
 import com.google.common.util.concurrent.RateLimiter;
 import dev.limiter.Clock;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.engine.OffHeapEngine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -101,7 +100,7 @@ public final class Contenders {
     }
 
     /** Takes every permit of one engine key, so that the key stays denied for the rest of the day. */
-    public static void drain(Limiter limiter, long key) {
+    public static void drain(dev.limiter.RateLimiter limiter, long key) {
         for (int i = 0; i < 4 && limiter.tryAcquire(key); i++) {
             // the denied setting holds exactly one permit
         }

@@ -1,6 +1,6 @@
 package dev.limiter.benchmarks;
 
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.OffHeapEngine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
@@ -52,7 +52,7 @@ public final class LatencyHistogram {
         int perRound = quick ? 250_000 : 1_000_000;
 
         try (OffHeapEngine engine = Contenders.engine(Contenders.Setting.ALLOWED, 1024)) {
-            Limiter limiter = engine.limiter(Contenders.LIMIT_NAME);
+            RateLimiter limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
             Bucket lockFree = Contenders.bucket4j(Contenders.Setting.ALLOWED, SynchronizationStrategy.LOCK_FREE);
             Bucket sync = Contenders.bucket4j(Contenders.Setting.ALLOWED, SynchronizationStrategy.SYNCHRONIZED);
             Map<String, Call> calls = new LinkedHashMap<>();

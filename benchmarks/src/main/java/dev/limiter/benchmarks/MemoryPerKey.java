@@ -54,7 +54,7 @@ public final class MemoryPerKey {
         double offHeapPerKey;
         double engineHeapPerKey;
         try (OffHeapEngine engine = Contenders.engine(Contenders.Setting.ALLOWED, keys)) {
-            var limiter = engine.limiter(Contenders.LIMIT_NAME);
+            var limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
             for (long id : ids) {
                 limiter.tryAcquire(id);
             }

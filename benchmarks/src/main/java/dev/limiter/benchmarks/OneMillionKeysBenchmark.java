@@ -1,7 +1,6 @@
 package dev.limiter.benchmarks;
 
 import com.google.common.util.concurrent.RateLimiter;
-import dev.limiter.Limiter;
 import dev.limiter.engine.OffHeapEngine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -64,7 +63,7 @@ public class OneMillionKeysBenchmark {
         /** This engine (engine benchmarks only). */
         public OffHeapEngine engine;
         /** This engine's limiter over 1M keys. */
-        public Limiter limiter;
+        public dev.limiter.RateLimiter limiter;
         /** Bucket4j lock-free buckets by key. */
         public ConcurrentHashMap<Long, Bucket> bucket4jLockFree;
         /** Bucket4j synchronized buckets by key. */
@@ -87,7 +86,7 @@ public class OneMillionKeysBenchmark {
             long[] ids = keys.ids();
             if (method.startsWith("engine")) {
                 engine = Contenders.engine(Contenders.Setting.ALLOWED, KeyStream.KEYS);
-                limiter = engine.limiter(Contenders.LIMIT_NAME);
+                limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
                 for (long id : ids) {
                     limiter.tryAcquire(id);
                 }

@@ -83,7 +83,7 @@ public final class SanityCheck {
             ids[i] = 0x1234_5678L * (i + 1);
         }
         try (OffHeapEngine engine = Contenders.engine(Contenders.Setting.ALLOWED, keys)) {
-            var limiter = engine.limiter(Contenders.LIMIT_NAME);
+            var limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
             int[] i = {0};
             expect("1M keys: engine", true, () -> limiter.tryAcquire(ids[i[0]++ % keys]), failures);
         }

@@ -2,7 +2,6 @@ package dev.limiter.benchmarks;
 
 import com.google.common.util.concurrent.RateLimiter;
 import dev.limiter.LimitHandle;
-import dev.limiter.Limiter;
 import dev.limiter.engine.OffHeapEngine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
@@ -23,7 +22,7 @@ public abstract class SingleKeyContenders {
     /** This engine, owning {@link #limiter}. */
     public OffHeapEngine engine;
     /** This engine's limiter for the key. */
-    public Limiter limiter;
+    public dev.limiter.RateLimiter limiter;
     /** The key resolved once. */
     public LimitHandle handle;
     /** Bucket4j, lock-free strategy. */
@@ -38,7 +37,7 @@ public abstract class SingleKeyContenders {
     /** Builds every limiter in {@code setting}; in the denied setting, drains each one. */
     public void open(Contenders.Setting setting) {
         engine = Contenders.engine(setting, 1024);
-        limiter = engine.limiter(Contenders.LIMIT_NAME);
+        limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
         handle = limiter.handle(KEY);
         bucket4jLockFree = Contenders.bucket4j(setting, SynchronizationStrategy.LOCK_FREE);
         bucket4jSynchronized = Contenders.bucket4j(setting, SynchronizationStrategy.SYNCHRONIZED);

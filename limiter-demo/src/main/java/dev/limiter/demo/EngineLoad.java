@@ -3,7 +3,7 @@ package dev.limiter.demo;
 import dev.limiter.Clock;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.OffHeapEngine;
 
 import java.time.Duration;
@@ -33,13 +33,13 @@ final class EngineLoad {
         try (OffHeapEngine engine = OffHeapEngine.builder().clock(Clock.system())
                 .limit(perKey, KEYS).limit(perWindow, KEYS).build()) {
             System.out.printf("limiter demo: %,d decisions over %,d keys on %d threads%n", decisions, KEYS, threads);
-            for (Limiter limiter : engine.limiters()) {
-                load(limiter, keys, decisions, threads);
+            for (Limit limit : List.of(perKey, perWindow)) {
+                load(engine.rateLimiter(limit.name()), keys, decisions, threads);
             }
             System.out.printf("off-heap tables: %,d bytes (%.1f bytes per key of capacity)%n",
                     engine.bytesAllocated(), engine.bytesAllocated() / (2.0 * KEYS));
             Decision d = new Decision();
-            Limiter limiter = engine.limiter("per-key");
+            RateLimiter limiter = engine.rateLimiter("per-key");
             long hot = keys[0];
             while (limiter.tryAcquire(hot, 1, System.nanoTime(), d)) {
                 // drain the hottest key to show what a denial carries
@@ -48,7 +48,7 @@ final class EngineLoad {
         }
     }
 
-    private static void load(Limiter limiter, long[] keys, long decisions, int threads) throws InterruptedException {
+    private static void load(RateLimiter limiter, long[] keys, long decisions, int threads) throws InterruptedException {
         AtomicLong granted = new AtomicLong();
         long perThread = decisions / threads;
         List<Thread> workers = new ArrayList<>();

@@ -3,7 +3,7 @@ package dev.limiter.engine;
 import dev.limiter.Decision;
 
 /**
- * Receives the outcome of an {@link AsyncAcquirer#acquire(dev.limiter.Limiter, long, long, long, AcquireCallback)
+ * Receives the outcome of an {@link AsyncAcquirer#acquire(dev.limiter.RateLimiter, long, long, long, AcquireCallback)
  * asynchronous acquire}. Called exactly once: on the caller's thread when the outcome is known at
  * once, else on the engine's ticker thread - keep it short and hand heavy work to an executor.
  */

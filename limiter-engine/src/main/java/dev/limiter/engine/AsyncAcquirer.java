@@ -1,11 +1,12 @@
 package dev.limiter.engine;
 
-import dev.limiter.Algorithm;
 import dev.limiter.Decision;
-import dev.limiter.Limiter;
 import dev.limiter.Outcome;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.internal.time.Ticker;
 import dev.limiter.engine.internal.time.TimeMath;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -55,6 +56,7 @@ import java.util.concurrent.Future;
  * </ul>
  */
 public final class AsyncAcquirer {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     private final OffHeapEngine engine;
     private final ThreadLocal<Decision> decisions = ThreadLocal.withInitial(Decision::new);
 
@@ -68,7 +70,7 @@ public final class AsyncAcquirer {
      * @return a future that completes with the grant, or exceptionally with an
      *     {@link AcquireRefusedException} carrying the refusal; cancelling it withdraws the wait
      */
-    public CompletableFuture<Decision> acquire(Limiter limiter, long key, long permits, Duration maxWait) {
+    public CompletableFuture<Decision> acquire(RateLimiter limiter, long key, long permits, Duration maxWait) {
         long wait = TimeMath.clampUnsigned(Objects.requireNonNull(maxWait, "maxWait").toNanos());
         Decision d = new Decision();
         Waiter w = start(limiter, key, permits, wait, d, null);
@@ -86,7 +88,7 @@ public final class AsyncAcquirer {
      * @return null when the callback already ran on this thread; else the pending wait, whose
      *     {@code cancel} withdraws it (the callback is then never called)
      */
-    public Future<Decision> acquire(Limiter limiter, long key, long permits, long maxWaitNanos,
+    public Future<Decision> acquire(RateLimiter limiter, long key, long permits, long maxWaitNanos,
                                     AcquireCallback callback) {
         Objects.requireNonNull(callback, "callback");
         if (maxWaitNanos < 0) {
@@ -105,12 +107,8 @@ public final class AsyncAcquirer {
     }
 
     /** @return the waiter, or null when {@code d} holds the outcome already */
-    private Waiter start(Limiter limiter, long key, long permits, long maxWait, Decision d, AcquireCallback callback) {
+    private Waiter start(RateLimiter limiter, long key, long permits, long maxWait, Decision d, AcquireCallback callback) {
         OffHeapLimiter l = engine.owned(Objects.requireNonNull(limiter, "limiter"), 0);
-        if (l.algorithm() == Algorithm.CONCURRENCY || l.algorithm() == Algorithm.CARDINALITY) {
-            throw new UnsupportedOperationException("limit '" + l.limit().name() + "' is " + l.algorithm()
-                    + "; asynchronous acquire serves rate limits");
-        }
         long now = l.clock().nanoTime();
         if (l.tryAcquire(key, permits, now, d) || !waitable(d, maxWait)) {
             return null;
@@ -169,7 +167,7 @@ public final class AsyncAcquirer {
             }
             Decision d = decision;
             if (nowNanos > deadline) {
-                d.set(Outcome.LIMITED, limiter.limit(), 0, 0, 0L, 0L);   // the wait is over: nothing more to wait for
+                DECISIONS.set(d, Outcome.LIMITED, limiter.limit(), 0, 0, 0L, 0L);   // the wait is over: nothing more to wait for
                 finish(false);
                 return;
             }

@@ -9,6 +9,9 @@ import dev.limiter.engine.internal.kernel.CardinalityKernel;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.store.OffHeapSlots;
 import dev.limiter.engine.internal.table.PairKeys;
+import dev.limiter.internal.CheckRecords;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 import java.util.Arrays;
 
@@ -36,11 +39,13 @@ import java.util.Arrays;
  * those kinds commit last, a request with at most one of them never refunds it.
  *
  * The allowed path allocates nothing: a transaction is reused by its thread, and checks keep only
- * their slot (for releaseAll) and their lease tokens (Checks.engineSlot, Checks.token).
+ * their slot (for releaseAll) and their lease tokens (CheckRecords, from dev.limiter.internal).
  * Not thread-safe: one per thread.
  */
 /** The reusable state of one composite decision on one thread; see the protocol above. */
 final class CompositeTransaction {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
+    private static final CheckRecords CHECKS = EngineAccess.checks();
     private static final byte READY = 0;
     private static final byte SKIP = 1;
     private static final byte DENY = 2;
@@ -63,7 +68,7 @@ final class CompositeTransaction {
                 limiters[i] = engine.owned(checks.limiter(i), i);
             }
             for (int i = 0; i < n; i++) {
-                checks.token(i, 0L);
+                CHECKS.token(checks, i, 0L);
                 resolve(checks, i);
             }
             int worst = -1;
@@ -78,7 +83,7 @@ final class CompositeTransaction {
             if (worst >= 0) {
                 if (into != null && peek(worst, checks.permits(worst), now, into) == 0) {
                     // another thread released permits since: the denial as first seen stands
-                    into.set(Outcome.LIMITED, limiters[worst].limit(), worst, 0, worstRetry, worstRetry);
+                    DECISIONS.set(into, Outcome.LIMITED, limiters[worst].limit(), worst, 0, worstRetry, worstRetry);
                 }
                 named(into, worst);
                 return false;
@@ -114,7 +119,7 @@ final class CompositeTransaction {
         spaces[i] = s;
         offsets[i] = offset;
         memberOffsets[i] = memberOffset;
-        checks.engineSlot(i, offset);
+        CHECKS.slot(checks, i, offset);
         if (offset < 0 || memberOffset < 0) {
             switch (l.whenFull()) {
                 case DENY:
@@ -140,7 +145,7 @@ final class CompositeTransaction {
                 return 0L;
             case DENY:
                 if (into != null) {
-                    into.set(Outcome.TABLE_FULL_DENIED, l.limit(), 0, 0, 0, 0);
+                    DECISIONS.set(into, Outcome.TABLE_FULL_DENIED, l.limit(), 0, 0, 0, 0);
                 }
                 return Decision.NEVER;
             case UNSATISFIABLE:
@@ -177,7 +182,7 @@ final class CompositeTransaction {
                     named(into, i);
                     return false;
                 }
-                checks.token(i, token);
+                CHECKS.token(checks, i, token);
                 committed[done++] = i;
                 if (into != null && (best < 0 || into.remaining() < bestRemaining)) {
                     best = i;
@@ -189,14 +194,14 @@ final class CompositeTransaction {
         }
         for (int i = 0; i < n; i++) {
             if (limiters[i].algorithm() != Algorithm.CONCURRENCY) {
-                checks.token(i, 0L);
+                CHECKS.token(checks, i, 0L);
             }
         }
         if (into != null) {
             if (best >= 0) {
-                into.set(Outcome.ALLOWED, bestLimit, best, bestRemaining, 0L, bestReset);
+                DECISIONS.set(into, Outcome.ALLOWED, bestLimit, best, bestRemaining, 0L, bestReset);
             } else {
-                into.set(n == 0 ? Outcome.ALLOWED : Outcome.TABLE_FULL_ALLOWED,
+                DECISIONS.set(into, n == 0 ? Outcome.ALLOWED : Outcome.TABLE_FULL_ALLOWED,
                         n == 0 ? null : limiters[0].limit(), n == 0 ? -1 : 0, 0, 0L, 0L);
             }
         }
@@ -221,15 +226,15 @@ final class CompositeTransaction {
         for (int c = done - 1; c >= 0; c--) {
             int i = committed[c];
             OffHeapLimiter l = limiters[i];
-            spaces[i].slots().refund(kernels[i], offsets[i], checks.permits(i), checks.token(i),
+            spaces[i].slots().refund(kernels[i], offsets[i], checks.permits(i), CHECKS.token(checks, i),
                     l.floor().effective(now));
-            checks.token(i, 0L);
+            CHECKS.token(checks, i, 0L);
         }
     }
 
     private static void named(Decision into, int check) {
         if (into != null) {
-            into.set(into.outcome(), into.limit(), check, into.remaining(), into.retryAfterNanos(),
+            DECISIONS.set(into, into.outcome(), into.limit(), check, into.remaining(), into.retryAfterNanos(),
                     into.resetAfterNanos());
         }
     }

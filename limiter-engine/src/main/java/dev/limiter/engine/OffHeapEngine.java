@@ -15,6 +15,8 @@ import dev.limiter.engine.internal.kernel.GcraKernel;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
 import dev.limiter.engine.internal.kernel.SlidingWindowKernel;
+import dev.limiter.internal.CheckRecords;
+import dev.limiter.internal.EngineAccess;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * try (OffHeapEngine engine = OffHeapEngine.builder()
  *         .limit(Limit.tokenBucket("per-user", 100, Duration.ofSeconds(1)).build(), 1_000_000)
  *         .build()) {
- *     Limiter perUser = engine.limiter("per-user");
+ *     RateLimiter perUser = engine.rateLimiter("per-user");
  *     if (perUser.tryAcquire(userId)) { ... }
  * }
  * }</pre>
@@ -60,6 +62,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link LimiterEngine} for the close contract.
  */
 public final class OffHeapEngine implements LimiterEngine {
+    private static final CheckRecords CHECKS = EngineAccess.checks();
     private final EngineTime time;
     private final AsyncAcquirer async = new AsyncAcquirer(this);
     private final Clock clock;
@@ -74,7 +77,7 @@ public final class OffHeapEngine implements LimiterEngine {
         Map<String, OffHeapLimiter> byName = new LinkedHashMap<>();
         long seed = b.seed;
         for (Registration r : b.registrations) {
-            byName.put(r.limit.name(), new OffHeapLimiter(this, r.limit, kernelFor(r.limit), r.capacity,
+            byName.put(r.limit.name(), OffHeapLimiterFactory.create(this, r.limit, kernelFor(r.limit), r.capacity,
                     r.whenFull == null ? b.whenFull : r.whenFull, seed));
         }
         this.limiters = byName;
@@ -220,10 +223,10 @@ public final class OffHeapEngine implements LimiterEngine {
         }
         for (int i = 0; i < n; i++) {
             OffHeapLimiter l = (OffHeapLimiter) checks.limiter(i);
-            long token = checks.token(i);
+            long token = CHECKS.token(checks, i);
             if (token != 0L && l.algorithm() == Algorithm.CONCURRENCY) {
-                checks.token(i, 0L);
-                l.release((int) checks.engineSlot(i), checks.permits(i), token, nowNanos);
+                CHECKS.token(checks, i, 0L);
+                l.release((int) CHECKS.slot(checks, i), checks.permits(i), token, nowNanos);
             }
         }
     }

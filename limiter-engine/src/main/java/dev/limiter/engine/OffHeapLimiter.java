@@ -16,6 +16,8 @@ import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
 import dev.limiter.engine.internal.table.PairKeys;
 import dev.limiter.engine.internal.time.StalenessFloor;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 import java.util.Objects;
 
@@ -39,9 +41,14 @@ import java.util.Objects;
  *
  * Algorithms. Token bucket, fixed and sliding windows and quotas take permits with tryAcquire;
  * concurrency limits hand out leases (tryLease) and cardinality limits admit members (tryAdmit).
- * All of them also work inside composite decisions (CompositeTransaction).
+ * All of them also work inside composite decisions (CompositeTransaction). This core holds every
+ * operation; one subclass per kind (OffHeapRateLimiter, OffHeapQuotaLimiter,
+ * OffHeapConcurrencyLimiter, OffHeapCardinalityLimiter) exposes through its interface only those
+ * that apply, so a user's call that cannot apply does not compile. The run-time checks below
+ * (plainOnly, leasesOnly, membersOnly, resettable) stay as a second line behind the types.
  */
-final class OffHeapLimiter implements Limiter {
+abstract class OffHeapLimiter implements Limiter {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     private final OffHeapEngine engine;
     private final Limit limit;
     private final Kernel kernel;
@@ -105,14 +112,12 @@ final class OffHeapLimiter implements Limiter {
         return permits > maxPermits && overrides.none();
     }
 
-    @Override
     public boolean tryAcquire(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
         return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : acquireAt(s, s.find(key), permits, nowNanos, into);
     }
 
-    @Override
     public boolean tryAcquire(CharSequence key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
@@ -120,7 +125,6 @@ final class OffHeapLimiter implements Limiter {
         return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : acquireAt(s, s.find(key), permits, nowNanos, into);
     }
 
-    @Override
     public boolean tryAcquire(byte[] key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
@@ -154,14 +158,12 @@ final class OffHeapLimiter implements Limiter {
 
     // ---------------------------------------------------------------- leases
 
-    @Override
     public Lease tryLease(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         leasesOnly();
         return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : leaseAt(s, s.find(key), permits, nowNanos, into);
     }
 
-    @Override
     public Lease tryLease(CharSequence key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         leasesOnly();
@@ -207,7 +209,6 @@ final class OffHeapLimiter implements Limiter {
 
     // ---------------------------------------------------------------- cardinality
 
-    @Override
     public boolean tryAdmit(long parent, long member, long nowNanos, Decision into) {
         KeySpace s = open();
         membersOnly();
@@ -216,7 +217,6 @@ final class OffHeapLimiter implements Limiter {
                 into);
     }
 
-    @Override
     public boolean tryAdmit(CharSequence parent, CharSequence member, long nowNanos, Decision into) {
         KeySpace s = open();
         membersOnly();
@@ -277,14 +277,12 @@ final class OffHeapLimiter implements Limiter {
         return overrides.permitsAt(open().lookup(Objects.requireNonNull(key, "key must not be null")));
     }
 
-    @Override
     public void reset(long key) {
         KeySpace s = open();
         resettable();
         resetAt(s, s.lookup(key));
     }
 
-    @Override
     public void reset(CharSequence key) {
         KeySpace s = open();
         resettable();
@@ -306,14 +304,12 @@ final class OffHeapLimiter implements Limiter {
 
     // ---------------------------------------------------------------- handles and housekeeping
 
-    @Override
     public LimitHandle handle(long key) {
         KeySpace s = open();
         plainOnly();
         return new SlotHandle(this, slotOrThrow(s.find(key)));
     }
 
-    @Override
     public LimitHandle handle(CharSequence key) {
         KeySpace s = open();
         plainOnly();
@@ -367,7 +363,7 @@ final class OffHeapLimiter implements Limiter {
     /** Refuses a request no key could ever grant; see {@link Kernel#maxPermits()}. */
     static boolean refuse(Kernel k, Decision into) {
         if (into != null) {
-            into.set(Outcome.UNSATISFIABLE, k.limit(), 0, 0, Decision.NEVER, 0);
+            DECISIONS.set(into, Outcome.UNSATISFIABLE, k.limit(), 0, 0, Decision.NEVER, 0);
         }
         return false;
     }
@@ -379,7 +375,7 @@ final class OffHeapLimiter implements Limiter {
         }
         boolean allow = whenFull == WhenFull.ALLOW;
         if (into != null) {
-            into.set(allow ? Outcome.TABLE_FULL_ALLOWED : Outcome.TABLE_FULL_DENIED, limit, 0, 0, 0, 0);
+            DECISIONS.set(into, allow ? Outcome.TABLE_FULL_ALLOWED : Outcome.TABLE_FULL_DENIED, limit, 0, 0, 0, 0);
         }
         return allow;
     }

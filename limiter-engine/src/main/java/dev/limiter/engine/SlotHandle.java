@@ -2,7 +2,7 @@ package dev.limiter.engine;
 
 import dev.limiter.Decision;
 import dev.limiter.LimitHandle;
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 
 /**
  * A key resolved once to its slot: the offset is stable for the table's life (slots never move), so
@@ -18,9 +18,10 @@ final class SlotHandle implements LimitHandle {
         this.offset = offset;
     }
 
+    /** Handles come only from {@link RateLimiter#handle}, so the core is a rate (or quota) limiter here. */
     @Override
-    public Limiter limiter() {
-        return limiter;
+    public RateLimiter limiter() {
+        return (RateLimiter) limiter;
     }
 
     @Override

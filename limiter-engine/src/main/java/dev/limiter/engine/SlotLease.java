@@ -1,7 +1,7 @@
 package dev.limiter.engine;
 
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Lease;
-import dev.limiter.Limiter;
 import dev.limiter.engine.internal.time.Ticker;
 import dev.limiter.engine.internal.time.TimeMath;
 
@@ -62,9 +62,10 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
         return lease;
     }
 
+    /** Leases come only from {@link ConcurrencyLimiter#tryLease}, so the core is a concurrency limiter here. */
     @Override
-    public Limiter limiter() {
-        return limiter;
+    public ConcurrencyLimiter limiter() {
+        return (ConcurrencyLimiter) limiter;
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.limiter.engine;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.LimitHandle;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -45,9 +45,9 @@ class AllocationTest {
                 .limit(Limit.fixedWindow("fw", 1L << 40, Duration.ofSeconds(1)).build(), 10_000)
                 .limit(Limit.tokenBucket("tight", 1, Duration.ofDays(1)).build(), 10_000)
                 .build()) {
-            Limiter tb = e.limiter("tb");
-            Limiter fw = e.limiter("fw");
-            Limiter tight = e.limiter("tight");
+            RateLimiter tb = e.rateLimiter("tb");
+            RateLimiter fw = e.rateLimiter("fw");
+            RateLimiter tight = e.rateLimiter("tight");
             LimitHandle handle = tb.handle(3L);
             Decision d = new Decision();
             String[] names = {"alpha", "beta", "gamma", "delta"};

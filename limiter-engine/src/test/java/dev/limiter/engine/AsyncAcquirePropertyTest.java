@@ -2,8 +2,8 @@ package dev.limiter.engine;
 
 import dev.limiter.Decision;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.internal.AdmissionOracle;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -113,7 +113,7 @@ class AsyncAcquirePropertyTest {
                 : Limit.slidingWindow("l", N, Duration.ofNanos(PERIOD)).subWindows(4).build();
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = OffHeapEngine.builder().clock(clock).limit(limit, 4).build()) {
-            Limiter l = e.limiter("l");
+            RateLimiter l = e.rateLimiter("l");
             List<AdmissionOracle.Grant> grants = new ArrayList<>();
             List<Wait> waits = new ArrayList<>();
             for (Op op : trace) {

@@ -2,8 +2,8 @@ package dev.limiter.engine;
 
 import dev.limiter.Decision;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,7 +32,7 @@ class AsyncAcquireTest {
     void aTokenBucketWaiterCompletesWhenItsPermitConformsAndNotBefore() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, Limit.tokenBucket("tb", 10, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             assertTrue(l.tryAcquire(7L, 10, 0, null));
             CompletableFuture<Decision> f = e.async().acquire(l, 7L, 1, Duration.ofMillis(150));
             assertFalse(f.isDone());
@@ -51,7 +51,7 @@ class AsyncAcquireTest {
     void aWaitLongerThanMaxWaitFailsAtOnceWithTheRetryAfter() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, Limit.fixedWindow("fw", 5, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("fw");
+            RateLimiter l = e.rateLimiter("fw");
             assertTrue(l.tryAcquire(7L, 5, 0, null));
             CompletableFuture<Decision> f = e.async().acquire(l, 7L, 1, Duration.ofMillis(999));
             assertTrue(f.isCompletedExceptionally(), "waited although the window opens after maxWait");
@@ -84,7 +84,7 @@ class AsyncAcquireTest {
     void aWindowWaiterCompletesWhenTheWindowOpensAndACancelledOneTakesNothing() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, Limit.fixedWindow("fw", 2, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("fw");
+            RateLimiter l = e.rateLimiter("fw");
             assertTrue(l.tryAcquire(7L, 2, 0, null));
             CompletableFuture<Decision> kept = e.async().acquire(l, 7L, 1, Duration.ofSeconds(2));
             CompletableFuture<Decision> cancelled = e.async().acquire(l, 7L, 1, Duration.ofSeconds(2));
@@ -104,7 +104,7 @@ class AsyncAcquireTest {
     void aWaiterWhosePermitsAreTakenWaitsAgainAndFailsAtMaxWaitNeverLater() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, Limit.fixedWindow("fw", 1, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("fw");
+            RateLimiter l = e.rateLimiter("fw");
             assertTrue(l.tryAcquire(7L, 1, 0, null));
             CompletableFuture<Decision> f = e.async().acquire(l, 7L, 1, Duration.ofMillis(1_500));
             long open = 1_000 * MS + e.timerTickNanos();
@@ -119,7 +119,7 @@ class AsyncAcquireTest {
     void aHundredThousandPendingWaitsStartNoThread() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, Limit.tokenBucket("tb", 1, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             assertTrue(l.tryAcquire(7L, 1, 0, null));
             // threads of other tests may end meanwhile, so the check is that no thread was started
             java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();

@@ -2,7 +2,7 @@ package dev.limiter.engine;
 
 import dev.limiter.Limit;
 import dev.limiter.LimitHandle;
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.BufferPoolMXBean;
@@ -28,7 +28,7 @@ class CloseSafetyTest {
     @Test
     void everyCallAfterCloseThrowsIllegalState() {
         OffHeapEngine engine = OffHeapEngine.builder().limit(limit(), 1_000).build();
-        Limiter l = engine.limiter("tb");
+        RateLimiter l = engine.rateLimiter("tb");
         LimitHandle h = l.handle(5L);
         engine.close();
         engine.close(); // idempotent
@@ -47,7 +47,7 @@ class CloseSafetyTest {
     void callsRacingWithCloseCompleteOrThrowButNeverCrash() throws Exception {
         for (int round = 0; round < 30; round++) {
             OffHeapEngine engine = OffHeapEngine.builder().limit(limit(), 10_000).build();
-            Limiter l = engine.limiter("tb");
+            RateLimiter l = engine.rateLimiter("tb");
             LimitHandle h = l.handle(1L);
             CountDownLatch started = new CountDownLatch(2);
             AtomicReference<Throwable> unexpected = new AtomicReference<>();

@@ -1,8 +1,8 @@
 package dev.limiter.engine;
 
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.internal.AdmissionOracle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,7 +105,7 @@ class ConcurrentGuaranteePropertyTest {
             ManualClock clock = new ManualClock(-5_000 + round * 1_000_003L);
             try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock)
                     .limit(Limit.tokenBucket("tb", permits, Duration.ofNanos(period)).build(), 64).build()) {
-                Limiter limiter = engine.limiter("tb");
+                RateLimiter limiter = engine.rateLimiter("tb");
                 CyclicBarrier start = new CyclicBarrier(THREADS + 1);
                 List<Future<List<AdmissionOracle.Grant>>> futures = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
@@ -144,7 +144,7 @@ class ConcurrentGuaranteePropertyTest {
         ManualClock clock = new ManualClock(-3 * s.periodNanos);
         List<AdmissionOracle.Grant> grants = Collections.synchronizedList(new ArrayList<>());
         try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock).limit(limit, 64).build()) {
-            Limiter limiter = engine.limiter(limit.name());
+            RateLimiter limiter = engine.rateLimiter(limit.name());
             for (int phase = 0; phase < s.steps.size(); phase++) {
                 long now = clock.advance(s.steps.get(phase));
                 List<Integer> asks = s.asks.get(phase);

@@ -1,12 +1,15 @@
 package dev.limiter.engine;
 
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Checks;
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Lease;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import dev.limiter.Outcome;
+import dev.limiter.QuotaLimiter;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -34,7 +37,7 @@ class EdgeCaseRegressionTest {
     @Test
     void aVeryStaleCallerCannotOpenAFreshFixedWindow() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.fixedWindow("fw", 1, Duration.ofNanos(1)).build())) {
-            Limiter l = e.limiter("fw");
+            RateLimiter l = e.rateLimiter("fw");
             assertTrue(l.tryAcquire(7L, 1, 0));
             assertFalse(l.tryAcquire(7L, 1, 0));
             assertFalse(l.tryAcquire(7L, 1, -(1L << 58)), "a caller 2^58 windows stale opened a fresh window");
@@ -46,7 +49,7 @@ class EdgeCaseRegressionTest {
     void aStaleCallerCannotDoubleABigFixedWindow() {
         long n = 1L << 36;
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.fixedWindow("fw", n, Duration.ofMillis(1)).build())) {
-            Limiter l = e.limiter("fw");
+            RateLimiter l = e.rateLimiter("fw");
             assertTrue(l.tryAcquire(7L, n, 0));
             assertFalse(l.tryAcquire(7L, 1, -Duration.ofMinutes(35).toNanos()));
             assertFalse(l.tryAcquire(7L, n, 0), "2N granted in one window");
@@ -57,7 +60,7 @@ class EdgeCaseRegressionTest {
     void aVeryStaleCallerCannotOpenAFreshSlidingWindow() {
         try (OffHeapEngine e = engine(new ManualClock(0),
                 Limit.slidingWindow("sw", 1, Duration.ofNanos(10)).subWindows(10).build())) {
-            Limiter l = e.limiter("sw");
+            RateLimiter l = e.rateLimiter("sw");
             assertTrue(l.tryAcquire(7L, 1, 0));
             assertFalse(l.tryAcquire(7L, 1, 0));
             assertFalse(l.tryAcquire(7L, 1, -(1L << 58)));
@@ -68,7 +71,7 @@ class EdgeCaseRegressionTest {
     @Test
     void aVeryStaleCallerCannotTakeASecondLease() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.concurrency("c", 1, Duration.ofNanos(1)).build())) {
-            Limiter l = e.limiter("c");
+            ConcurrencyLimiter l = e.concurrencyLimiter("c");
             assertNotNull(l.tryLease(7L, 1, 0, null));
             assertNull(l.tryLease(7L, 1, -(1L << 53) + 2, null), "two leases held at once under a limit of 1");
         }
@@ -80,7 +83,7 @@ class EdgeCaseRegressionTest {
     void aHugeBurstCannotBeTakenTwiceAtTheStartOfTime() {
         try (OffHeapEngine e = engine(new ManualClock(Long.MIN_VALUE),
                 Limit.tokenBucket("tb", 1, Duration.ofHours(1)).burst(10_000_000).build())) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             boolean first = l.tryAcquire(7L, 10_000_000, Long.MIN_VALUE);
             boolean second = l.tryAcquire(7L, 10_000_000, -1);
             assertFalse(first && second, "2e7 permits against a bound of 12,562,047");
@@ -92,7 +95,7 @@ class EdgeCaseRegressionTest {
     @Test
     void membersWhoseFingerprintIsRemappedStayDistinct() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.cardinality("card", 1).build())) {
-            Limiter l = e.limiter("card");
+            CardinalityLimiter l = e.cardinalityLimiter("card");
             assertTrue(l.tryAdmit(9L, 0L, 0, null));
             assertFalse(l.tryAdmit(9L, 0x4D454D4245523031L, 0, null), "two members counted as one");
         }
@@ -103,7 +106,7 @@ class EdgeCaseRegressionTest {
         long p1 = 0x5041524E54303031L;
         long p2 = 0x73285016DA074CF8L;
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.cardinality("card", 1).build())) {
-            Limiter l = e.limiter("card");
+            CardinalityLimiter l = e.cardinalityLimiter("card");
             assertTrue(l.tryAdmit(p1, 5L, 0, null));
             assertTrue(l.tryAdmit(p2, 5L, 0, null));
             assertFalse(l.tryAdmit(p2, 6L, 0, null), "a parent of 1 admitted two members");
@@ -114,7 +117,7 @@ class EdgeCaseRegressionTest {
     @Test
     void resetsNeverWrapTheEpochOntoOldMembers() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.cardinality("card", 1).build())) {
-            Limiter l = e.limiter("card");
+            CardinalityLimiter l = e.cardinalityLimiter("card");
             assertTrue(l.tryAdmit(9L, 1L, 0, null));
             int refused = 0;
             for (int i = 0; i < 1 << 23; i++) {
@@ -147,7 +150,7 @@ class EdgeCaseRegressionTest {
     @Test
     void aLeaseAtTheEndOfTimeAgreesWithItsDecision() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.concurrency("c", 4, Duration.ofNanos(1)).build())) {
-            Limiter l = e.limiter("c");
+            ConcurrencyLimiter l = e.concurrencyLimiter("c");
             Decision d = new Decision();
             assertNotNull(l.tryLease(7L, 1, 0, d));
             Lease late = l.tryLease(7L, 1, Long.MAX_VALUE, d);
@@ -165,7 +168,7 @@ class EdgeCaseRegressionTest {
     void anUnreleasedLeaseIsReclaimedAfterAVeryLongIdleGap() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, Limit.concurrency("c", 100_000, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("c");
+            ConcurrencyLimiter l = e.concurrencyLimiter("c");
             assertNotNull(l.tryLease(7L, 100_000, 0, null));
             long later = ((1L << 20) + 1) * SECOND;
             clock.set(later);
@@ -179,7 +182,7 @@ class EdgeCaseRegressionTest {
     @Test
     void aDeniedCompositeOfRepeatedChecksKeepsNothing() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.tokenBucket("tb", 10, Duration.ofHours(1)).build())) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             Checks checks = new Checks().add(l, 7L, 4).add(l, 7L, 4).add(l, 7L, 4);
             assertFalse(e.tryAcquireAll(checks, 0, null));
             assertTrue(l.tryAcquire(7L, 10, 0), "the denied composite kept permits");
@@ -190,7 +193,7 @@ class EdgeCaseRegressionTest {
     void aBigSlidingWindowGrantsItsWholeNInOneRequest() {
         long n = (1L << 28) + 1;
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.slidingWindow("sw", n, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("sw");
+            RateLimiter l = e.rateLimiter("sw");
             Decision d = new Decision();
             assertEquals(n, l.limit().maxPermitsPerRequest());
             assertTrue(l.tryAcquire(7L, n, 0, d), d::toString);
@@ -202,7 +205,7 @@ class EdgeCaseRegressionTest {
     void readsAndOperatorActionsOnUnseenKeysClaimNothing() {
         try (OffHeapEngine e = OffHeapEngine.builder().clock(new ManualClock(0))
                 .limit(Limit.quota("q", 5).build(), 1).build()) {
-            Limiter l = e.limiter("q");
+            QuotaLimiter l = e.quotaLimiter("q");
             assertEquals(5, l.permitsFor("never-seen"));
             l.reset("never-seen-either");
             assertFalse(l.clearOverride("nor-this"));
@@ -214,7 +217,7 @@ class EdgeCaseRegressionTest {
     @Test
     void nullKeysAndPeriodsAreNamedInTheException() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.tokenBucket("tb", 10, Duration.ofSeconds(1)).build())) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             NullPointerException x = assertThrows(NullPointerException.class, () -> l.tryAcquire((CharSequence) null));
             assertTrue(x.getMessage().contains("key"), x.getMessage());
             assertThrows(NullPointerException.class, () -> l.tryAcquire((byte[]) null, 1, 0, null));
@@ -234,7 +237,7 @@ class EdgeCaseRegressionTest {
         };
         for (Limit limit : limits) {
             try (OffHeapEngine e = engine(new ManualClock(0), limit)) {
-                Limiter l = e.limiter(limit.name());
+                RateLimiter l = e.rateLimiter(limit.name());
                 Decision d = new Decision();
                 for (int i = 0; i < 12; i++) {
                     boolean granted = l.tryAcquire(7L, 1, Long.MAX_VALUE, d);

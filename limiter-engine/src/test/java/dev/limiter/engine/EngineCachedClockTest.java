@@ -1,8 +1,8 @@
 package dev.limiter.engine;
 
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -33,7 +33,7 @@ class EngineCachedClockTest {
     void theCachedClockMovesWhenTheTickerPublishesAndLimitersReadIt() {
         ManualClock clock = new ManualClock(1_000);
         try (OffHeapEngine e = builder(clock).cachedClock(Duration.ofMillis(1)).build()) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             assertEquals(1_000, e.clock().nanoTime(), "the reading at build is published at once");
             assertSame(e.clock(), l.clock());
             clock.advance(Duration.ofMillis(2));         // less than the staleness bound (4 ticks)

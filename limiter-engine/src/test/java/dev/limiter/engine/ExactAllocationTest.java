@@ -1,10 +1,12 @@
 package dev.limiter.engine;
 
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Checks;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -54,12 +56,12 @@ class ExactAllocationTest {
                 .limit(Limit.tokenBucket("tb", 1_000_000_000L, Duration.ofNanos(1)).build(), 4_096)
                 .limit(Limit.fixedWindow("fw", 1L << 40, Duration.ofSeconds(1)).build(), 4_096)
                 .build()) {
-            Limiter sw = e.limiter("sw");
-            Limiter q = e.limiter("q");
+            RateLimiter sw = e.rateLimiter("sw");
+            RateLimiter q = e.rateLimiter("q");
             Limiter c = e.limiter("c");
-            Limiter card = e.limiter("card");
+            CardinalityLimiter card = e.cardinalityLimiter("card");
             Limiter tb = e.limiter("tb");
-            Limiter fw = e.limiter("fw");
+            RateLimiter fw = e.rateLimiter("fw");
             Decision d = new Decision();
             String[] parents = {"dev-1", "dev-2", "dev-3"};
             String[] members = {"alice", "bob", "carol", "dave"};
@@ -93,7 +95,7 @@ class ExactAllocationTest {
                     "overridden keys");
             assertEquals(0, allocatedBy(i -> sw.tryAcquire(i & 1023, 1, i, d)), "other keys beside overrides");
 
-            Limiter denied = e.limiter("q");
+            RateLimiter denied = e.rateLimiter("q");
             denied.override(50_000L, 1);
             assertTrue(denied.tryAcquire(50_000L, 1, 0, d));
             Checks deny = new Checks().add(sw, 1L, 1).add(denied, 50_000L, 1);

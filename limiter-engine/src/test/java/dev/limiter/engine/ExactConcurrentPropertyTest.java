@@ -1,9 +1,11 @@
 package dev.limiter.engine;
 
+import dev.limiter.CardinalityLimiter;
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Lease;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.internal.AdmissionOracle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +127,7 @@ class ExactConcurrentPropertyTest {
             Limit limit = Limit.slidingWindow("sw", s.permits, Duration.ofNanos(s.period)).subWindows(s.k).build();
             List<AdmissionOracle.Grant> grants = Collections.synchronizedList(new ArrayList<>());
             try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock).limit(limit, 16).build()) {
-                Limiter sw = engine.limiter("sw");
+                RateLimiter sw = engine.rateLimiter("sw");
                 for (int phase = 0; phase < s.steps.size(); phase++) {
                     long now = clock.advance(s.steps.get(phase));
                     List<Integer> asks = s.asks.get(phase);
@@ -152,7 +154,7 @@ class ExactConcurrentPropertyTest {
             long hold = 3 * s.period;
             Limit limit = Limit.concurrency("c", s.permits, Duration.ofNanos(hold)).build();
             try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock).limit(limit, 16).build()) {
-                Limiter c = engine.limiter("c");
+                ConcurrencyLimiter c = engine.concurrencyLimiter("c");
                 List<List<Object[]>> held = new ArrayList<>();   // per thread: {key, permits, acquiredAt, lease}
                 for (int t = 0; t < THREADS; t++) {
                     held.add(new ArrayList<>());
@@ -206,8 +208,8 @@ class ExactConcurrentPropertyTest {
             try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock)
                     .limit(Limit.quota("q", s.permits).build(), 16)
                     .limit(Limit.cardinality("card", s.permits).build(), 256).build()) {
-                Limiter q = engine.limiter("q");
-                Limiter card = engine.limiter("card");
+                RateLimiter q = engine.rateLimiter("q");
+                CardinalityLimiter card = engine.cardinalityLimiter("card");
                 long[] granted = new long[KEYS];
                 long[] smallestDenied = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
                 Set<String> admitted = Collections.synchronizedSet(new HashSet<>());

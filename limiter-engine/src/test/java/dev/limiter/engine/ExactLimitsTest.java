@@ -1,13 +1,17 @@
 package dev.limiter.engine;
 
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Checks;
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Decision;
 import dev.limiter.FixedLimitException;
 import dev.limiter.Lease;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import dev.limiter.Outcome;
+import dev.limiter.QuotaLimiter;
+import dev.limiter.RateLimiter;
+import dev.limiter.internal.EngineAccess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,7 +32,7 @@ class ExactLimitsTest {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = OffHeapEngine.builder().clock(clock)
                 .limit(Limit.concurrency("streams", 2, Duration.ofSeconds(10)).build(), 8).build()) {
-            Limiter c = e.limiter("streams");
+            ConcurrencyLimiter c = e.concurrencyLimiter("streams");
             Decision d = new Decision();
             Lease a = c.tryLease(1L, 1, clock.nanoTime(), d);
             Lease b = c.tryLease(1L, 1, clock.nanoTime(), d);
@@ -60,9 +64,10 @@ class ExactLimitsTest {
             assertNotNull(c.tryLease(1L, 1, clock.nanoTime(), d));
             assertEquals(Outcome.UNSATISFIABLE, outcomeOf(() -> c.tryLease(2L, 3, clock.nanoTime(), d), d));
             assertThrows(IllegalArgumentException.class, () -> c.tryLease(2L, 0, clock.nanoTime(), d));
-            UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
-                    () -> c.tryAcquire(2L, 1, clock.nanoTime(), d));
-            assertTrue(u.getMessage().contains("tryLease"), u.getMessage());
+            // c.tryAcquire(...) does not compile; asking for the limit as a rate limiter is refused
+            IllegalArgumentException u = assertThrows(IllegalArgumentException.class, () -> e.rateLimiter("streams"));
+            assertTrue(u.getMessage().contains("CONCURRENCY") && u.getMessage().contains("concurrencyLimiter"),
+                    u.getMessage());
         }
     }
 
@@ -80,7 +85,7 @@ class ExactLimitsTest {
             Checks checks = new Checks().add(e.limiter("inflight"), 7L, 1).add(e.limiter("rate"), 7L, 1);
             Decision d = new Decision();
             assertTrue(e.tryAcquireAll(checks, 0, d));
-            assertTrue(checks.token(0) != 0, "the lease's identity is kept in the check's token");
+            assertTrue(EngineAccess.checks().token(checks, 0) != 0, "the lease's identity is kept in the check's token");
             Checks again = new Checks().add(e.limiter("inflight"), 7L, 1).add(e.limiter("rate"), 7L, 1);
             assertFalse(e.tryAcquireAll(again, 0, d));
             assertEquals(0, d.checkIndex());
@@ -99,7 +104,7 @@ class ExactLimitsTest {
                 .limit(Limit.quota("daily-sends", 3).fixed().build(), 8)
                 .limit(Limit.cardinality("users-per-developer", 3).build(), 64)
                 .limit(Limit.tokenBucket("tb", 3, Duration.ofSeconds(1)).build(), 8).build()) {
-            Limiter q = e.limiter("daily-sends");
+            QuotaLimiter q = e.quotaLimiter("daily-sends");
             Decision d = new Decision();
             assertTrue(q.tryAcquire(1L, 3, 0, d));
             clock.advance(Duration.ofDays(400));
@@ -110,9 +115,10 @@ class ExactLimitsTest {
             assertEquals(3, q.permitsFor(1L));
             q.reset(1L);                                     // a reset restores, it does not lift: allowed
             assertTrue(q.tryAcquire(1L, 3, clock.nanoTime(), d));
-            assertThrows(UnsupportedOperationException.class, () -> e.limiter("tb").reset(1L));
+            IllegalArgumentException notQuota = assertThrows(IllegalArgumentException.class, () -> e.quotaLimiter("tb"));
+            assertTrue(notQuota.getMessage().contains("TOKEN_BUCKET"), notQuota.getMessage());
 
-            Limiter users = e.limiter("users-per-developer");
+            CardinalityLimiter users = e.cardinalityLimiter("users-per-developer");
             for (long member = 1; member <= 3; member++) {
                 assertTrue(users.tryAdmit("dev-1", "user-" + member, 0, d));
             }
@@ -126,10 +132,10 @@ class ExactLimitsTest {
             Checks member = new Checks().addMember(users, 5L, 50L).addMember(users, 5L, 50L);
             assertTrue(e.tryAcquireAll(member, 0, d));
             users.reset(5L);
-            assertThrows(UnsupportedOperationException.class, () -> users.tryAcquire(5L, 1, 0, d));
+            assertThrows(IllegalArgumentException.class, () -> e.rateLimiter("users-per-developer"));
             assertThrows(IllegalArgumentException.class,
                     () -> e.tryAcquireAll(new Checks().add(users, 5L, 1), 0, d));
-            assertThrows(UnsupportedOperationException.class, () -> q.tryAdmit(1L, 2L, 0, d));
+            assertThrows(IllegalArgumentException.class, () -> e.cardinalityLimiter("daily-sends"));
         }
     }
 
@@ -140,7 +146,7 @@ class ExactLimitsTest {
                 .limit(Limit.fixedWindow("calls", 2, Duration.ofHours(1)).build(), 8)
                 .limit(Limit.slidingWindow("imap", 2, Duration.ofMinutes(1)).fixed().build(), 8)
                 .limit(Limit.quota("q", 10).build(), 8).build()) {
-            Limiter calls = e.limiter("calls");
+            RateLimiter calls = e.rateLimiter("calls");
             Decision d = new Decision();
             assertTrue(calls.tryAcquire(1L, 2, 0, d));
             assertFalse(calls.tryAcquire(1L, 1, 0, d));
@@ -163,12 +169,12 @@ class ExactLimitsTest {
             assertTrue(big.getMessage().contains("at most 32"), big.getMessage());
             assertThrows(IllegalArgumentException.class, () -> calls.override(1L, 0));
 
-            Limiter imap = e.limiter("imap");
+            RateLimiter imap = e.rateLimiter("imap");
             assertTrue(imap.tryAcquire("user@example.com", 2, 0, d));
             assertThrows(FixedLimitException.class, () -> imap.override("user@example.com", 100));
             assertFalse(imap.tryAcquire("user@example.com", 1, 0, d), "a refused override changes nothing");
 
-            Limiter q = e.limiter("q");
+            RateLimiter q = e.rateLimiter("q");
             assertTrue(q.tryAcquire(9L, 10, 0, d));
             q.override(9L, 1_000_000);                       // quotas have no layout bound below 2^40
             assertTrue(q.tryAcquire(9L, 999_990, 0, d));

@@ -1,8 +1,8 @@
 package dev.limiter.engine;
 
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Lease;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -83,7 +83,7 @@ class LeaseReclaimPropertyTest {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = OffHeapEngine.builder().clock(clock)
                 .limit(Limit.concurrency("c", N, Duration.ofNanos(H)).build(), 16).build()) {
-            Limiter l = e.limiter("c");
+            ConcurrencyLimiter l = e.concurrencyLimiter("c");
             long tick = e.timerTickNanos();
             List<Held> leases = new ArrayList<>();
             for (Op op : trace) {

@@ -1,9 +1,9 @@
 package dev.limiter.engine;
 
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Lease;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class LeaseReclaimTest {
     void aLeaseOfTheWholeLimitHeldAtZeroIsReclaimedByHPlusOneTickAndTheKeyAdmitsAgain() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, 100_000)) {
-            Limiter l = e.limiter("c");
+            ConcurrencyLimiter l = e.concurrencyLimiter("c");
             long tick = e.timerTickNanos();
             Lease crashed = l.tryLease(7L, 100_000, 0, null);
             assertNotNull(crashed);
@@ -70,7 +70,7 @@ class LeaseReclaimTest {
     void aReleasedLeaseCancelsItsTimerAndIsNeverReportedReclaimed() {
         ManualClock clock = new ManualClock(0);
         try (OffHeapEngine e = engine(clock, 10)) {
-            Lease lease = e.limiter("c").tryLease(7L, 10, 0, null);
+            Lease lease = e.concurrencyLimiter("c").tryLease(7L, 10, 0, null);
             lease.close();
             clock.set(3 * H);
             e.runTimers();
@@ -88,7 +88,7 @@ class LeaseReclaimTest {
                 .limit(Limit.concurrency("c", 10, Duration.ofHours(1)).build(), 16).build()) {
             assertThrows(IllegalStateException.class, e::runTimers);
             assertEquals(before, tickerThreads(), "started before any timer was needed");
-            Limiter l = e.limiter("c");
+            ConcurrencyLimiter l = e.concurrencyLimiter("c");
             Lease lease = l.tryLease(7L, 1, l.clock().nanoTime(), null);
             assertNotNull(lease);
             Set<Thread> started = tickerThreads();

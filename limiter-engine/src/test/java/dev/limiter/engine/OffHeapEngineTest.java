@@ -3,9 +3,9 @@ package dev.limiter.engine;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.LimitHandle;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
 import dev.limiter.Outcome;
+import dev.limiter.RateLimiter;
 import dev.limiter.TableFullException;
 import dev.limiter.WhenFull;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class OffHeapEngineTest {
     @Test
     void tokenBucketDecisionCarriesRemainingRetryAndReset() {
         try (OffHeapEngine e = engine(perSecond(10), 100, WhenFull.REJECT)) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             Decision d = new Decision();
             assertTrue(l.tryAcquire(7L, 4, clock.nanoTime(), d));
             assertEquals(Outcome.ALLOWED, d.outcome());
@@ -56,7 +56,7 @@ class OffHeapEngineTest {
     void fixedWindowResetsAtTheBoundary() {
         Limit limit = Limit.fixedWindow("fw", 3, Duration.ofSeconds(1)).build();
         try (OffHeapEngine e = engine(limit, 100, WhenFull.REJECT)) {
-            Limiter l = e.limiter("fw");
+            RateLimiter l = e.rateLimiter("fw");
             Decision d = new Decision();
             clock.set(5_250_000_000L);
             for (int i = 0; i < 3; i++) {
@@ -74,7 +74,7 @@ class OffHeapEngineTest {
     @Test
     void zeroOrNegativePermitsThrowAndConsumeNothing() {
         try (OffHeapEngine e = engine(perSecond(5), 100, WhenFull.REJECT)) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             assertTrue(l.tryAcquire(1L, 2));
             assertThrows(IllegalArgumentException.class, () -> l.tryAcquire(1L, 0));
             assertThrows(IllegalArgumentException.class, () -> l.tryAcquire(1L, -3, clock.nanoTime()));
@@ -89,7 +89,7 @@ class OffHeapEngineTest {
     @Test
     void moreThanTheBurstIsUnsatisfiableAtOnceAndConsumesNothing() {
         try (OffHeapEngine e = engine(perSecond(5), 100, WhenFull.REJECT)) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             Decision d = new Decision();
             assertFalse(l.tryAcquire(9L, 6, clock.nanoTime(), d));
             assertEquals(Outcome.UNSATISFIABLE, d.outcome());
@@ -123,7 +123,7 @@ class OffHeapEngineTest {
     void fullTableFollowsTheConfiguredChoice() {
         for (WhenFull choice : WhenFull.values()) {
             try (OffHeapEngine e = engine(perSecond(100), 2, choice)) {
-                Limiter l = e.limiter("tb");
+                RateLimiter l = e.rateLimiter("tb");
                 Decision d = new Decision();
                 assertTrue(l.tryAcquire(1L, 1, clock.nanoTime(), d));
                 assertTrue(l.tryAcquire(2L, 1, clock.nanoTime(), d));
@@ -151,7 +151,7 @@ class OffHeapEngineTest {
     @Test
     void handlesStringKeysAndByteKeysShareTheLimit() {
         try (OffHeapEngine e = engine(perSecond(3), 100, WhenFull.REJECT)) {
-            Limiter l = e.limiter("tb");
+            RateLimiter l = e.rateLimiter("tb");
             LimitHandle h = l.handle("account-9");
             assertTrue(h.tryAcquire());
             assertTrue(l.tryAcquire(new StringBuilder("account-9")));

@@ -1,7 +1,10 @@
 package dev.limiter.policy;
 
 import dev.limiter.Checks;
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.internal.CheckRecords;
+import dev.limiter.internal.EngineAccess;
 
 /**
  * The concurrency permits one admitted request holds, each with the engine that granted it, so
@@ -9,6 +12,8 @@ import dev.limiter.LimiterEngine;
  * swapped to meanwhile.
  */
 final class HeldPermits {
+    private static final CheckRecords RECORDS = EngineAccess.checks();
+
     private LimiterEngine[] engines = new LimiterEngine[1];
     private Checks[] held = new Checks[1];
     private int size;
@@ -50,13 +55,13 @@ final class HeldPermits {
         Checks copy = new Checks(n);
         for (int c = 0; c < n; c++) {
             if (checks.hasMember(c)) {
-                copy.addMember(checks.limiter(c), checks.stringKey(c).toString(),
+                copy.addMember((CardinalityLimiter) checks.limiter(c), checks.stringKey(c).toString(),
                         checks.memberStringKey(c).toString());
             } else {
                 copy.add(checks.limiter(c), checks.stringKey(c).toString(), checks.permits(c));
             }
-            copy.token(c, checks.token(c));
-            copy.engineSlot(c, checks.engineSlot(c));
+            RECORDS.token(copy, c, RECORDS.token(checks, c));
+            RECORDS.slot(copy, c, RECORDS.slot(checks, c));
         }
         return copy;
     }

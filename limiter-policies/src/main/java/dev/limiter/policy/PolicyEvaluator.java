@@ -1,6 +1,8 @@
 package dev.limiter.policy;
 
 import dev.limiter.Checks;
+import dev.limiter.RateLimiter;
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
@@ -102,7 +104,7 @@ public final class PolicyEvaluator {
             }
             Limiter limiter = s.limiter(rule);
             if (match.member(i).length() > 0) {
-                checks.addMember(limiter, match.key(i), match.member(i));
+                checks.addMember((CardinalityLimiter) limiter, match.key(i), match.member(i));
             } else {
                 checks.add(limiter, match.key(i), match.cost(i));
             }
@@ -118,8 +120,8 @@ public final class PolicyEvaluator {
         if (n == 1 && !concurrency) {
             Limiter l = checks.limiter(0);
             ok = checks.hasMember(0)
-                    ? l.tryAdmit(checks.stringKey(0), checks.memberStringKey(0), nowNanos, decision)
-                    : l.tryAcquire(checks.stringKey(0), checks.permits(0), nowNanos, decision);
+                    ? ((CardinalityLimiter) l).tryAdmit(checks.stringKey(0), checks.memberStringKey(0), nowNanos, decision)
+                    : ((RateLimiter) l).tryAcquire(checks.stringKey(0), checks.permits(0), nowNanos, decision);
         } else if (n > 0 && oneEngine) {
             LimiterEngine engine = s.engine(checkRule[0]);
             ok = engine.tryAcquireAll(checks, nowNanos, decision);

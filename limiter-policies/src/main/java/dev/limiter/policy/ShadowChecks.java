@@ -1,6 +1,8 @@
 package dev.limiter.policy;
 
 import dev.limiter.Checks;
+import dev.limiter.RateLimiter;
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
@@ -65,9 +67,9 @@ final class ShadowChecks {
                 }
                 one.clear();
             } else if (m.member(i).length() > 0) {
-                ok = l.tryAdmit(m.key(i), m.member(i), nowNanos, decision);
+                ok = ((CardinalityLimiter) l).tryAdmit(m.key(i), m.member(i), nowNanos, decision);
             } else {
-                ok = l.tryAcquire(m.key(i), m.cost(i), nowNanos, decision);
+                ok = ((RateLimiter) l).tryAcquire(m.key(i), m.cost(i), nowNanos, decision);
             }
             RuleCounters c = s.counters(rule);
             if (ok) {

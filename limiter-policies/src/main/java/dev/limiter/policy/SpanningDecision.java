@@ -1,6 +1,7 @@
 package dev.limiter.policy;
 
 import dev.limiter.Checks;
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Decision;
 import dev.limiter.LimiterEngine;
 
@@ -34,7 +35,7 @@ final class SpanningDecision {
             }
             original[g][sub[g].size()] = c;
             if (checks.hasMember(c)) {
-                sub[g].addMember(checks.limiter(c), checks.stringKey(c).toString(),
+                sub[g].addMember((CardinalityLimiter) checks.limiter(c), checks.stringKey(c).toString(),
                         checks.memberStringKey(c).toString());
             } else {
                 sub[g].add(checks.limiter(c), checks.stringKey(c).toString(), checks.permits(c));

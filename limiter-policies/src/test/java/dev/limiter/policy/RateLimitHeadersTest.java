@@ -3,6 +3,7 @@ package dev.limiter.policy;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
+import dev.limiter.internal.EngineAccess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -33,7 +34,7 @@ class RateLimitHeadersTest {
     private static Verdict verdict(Outcome outcome, Rule deciding, long remaining, long retry, long reset,
                                    List<Rule> applied) {
         Verdict v = new Verdict(POLICY, null).handOut();
-        v.set(new Decision().set(outcome, deciding.limit(), 0, remaining, retry, reset), deciding);
+        v.set(EngineAccess.decisions().set(new Decision(), outcome, deciding.limit(), 0, remaining, retry, reset), deciding);
         applied.forEach(v::addApplied);
         return v;
     }

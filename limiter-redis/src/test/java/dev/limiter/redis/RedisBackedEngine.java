@@ -1,7 +1,9 @@
 package dev.limiter.redis;
 
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Checks;
 import dev.limiter.Clock;
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Lease;
 import dev.limiter.Limit;
@@ -9,6 +11,10 @@ import dev.limiter.LimitHandle;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.Outcome;
+import dev.limiter.QuotaLimiter;
+import dev.limiter.RateLimiter;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 import java.util.ArrayList;
@@ -34,8 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RedisBackedEngine implements LimiterEngine {
     private static final AtomicLong ENGINES = new AtomicLong();
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
 
     private final Clock clock;
+    private final StatefulRedisConnection<String, String> connection;
     private final ThreadLocal<long[]> now = ThreadLocal.withInitial(() -> new long[1]);
     private final RedisLimiter redis;
     private final Map<String, BackedLimiter> limiters = new LinkedHashMap<>();
@@ -43,14 +51,28 @@ final class RedisBackedEngine implements LimiterEngine {
 
     RedisBackedEngine(StatefulRedisConnection<String, String> connection, Clock clock, List<Limit> limits) {
         this.clock = clock;
+        this.connection = connection;
         RedisLimiter.Builder builder = RedisLimiter.builder().connection(connection)
                 .keyPrefix("contract-" + ENGINES.incrementAndGet() + ":")
                 .clock(() -> now.get()[0]);
         for (Limit limit : limits) {
             builder.limit(limit, TimeMode.CALLER);
-            limiters.put(limit.name(), new BackedLimiter(limit));
+            limiters.put(limit.name(), backed(limit));
         }
         this.redis = builder.build();
+    }
+
+    private BackedLimiter backed(Limit limit) {
+        switch (limit.algorithm()) {
+            case QUOTA:
+                return new BackedQuotaLimiter(limit);
+            case CONCURRENCY:
+                return new BackedConcurrencyLimiter(limit);
+            case CARDINALITY:
+                return new BackedCardinalityLimiter(limit);
+            default:
+                return new BackedRateLimiter(limit);
+        }
     }
 
     private RedisDecision decided(RedisDecision d, Decision into, int checkIndex) {
@@ -69,7 +91,7 @@ final class RedisBackedEngine implements LimiterEngine {
                 throw new IllegalStateException("Redis did not decide: " + d, d.failure().orElse(null));
         }
         if (into != null) {
-            into.set(outcome, d.limit(), checkIndex, d.remaining(), d.retryAfterNanos(), d.resetAfterNanos());
+            DECISIONS.set(into, outcome, d.limit(), checkIndex, d.remaining(), d.retryAfterNanos(), d.resetAfterNanos());
         }
         return d;
     }
@@ -152,22 +174,22 @@ final class RedisBackedEngine implements LimiterEngine {
         return "b" + HexFormat.of().formatHex(key);
     }
 
-    private final class BackedLimiter implements Limiter {
-        private final Limit limit;
+    /** What every kind shares: the limit, and a decision through the Redis limiter at the caller's "now". */
+    private abstract class BackedLimiter implements Limiter {
+        final Limit limit;
 
         BackedLimiter(Limit limit) {
             this.limit = limit;
         }
 
-        private boolean acquire(String key, long permits, long nowNanos, Decision into) {
+        boolean acquire(String key, long permits, long nowNanos, Decision into) {
             now.get()[0] = nowNanos;
             return decided(redis.acquire(limit.name(), key, permits), into, 0).allowed();
         }
 
-        private Lease lease(String key, long permits, long nowNanos, Decision into) {
-            now.get()[0] = nowNanos;
-            RedisDecision d = decided(redis.acquire(limit.name(), key, permits), into, 0);
-            return d.allowed() ? new BackedLease(this, d.lease().orElseThrow()) : null;
+        /** An operator reset: the key's state is deleted, as if it had never been seen. */
+        void deleteState(String... redisKeys) {
+            connection.sync().del(redisKeys);
         }
 
         @Override
@@ -178,6 +200,23 @@ final class RedisBackedEngine implements LimiterEngine {
         @Override
         public Clock clock() {
             return clock;
+        }
+
+        @Override
+        public long keyCount() {
+            throw new UnsupportedOperationException("keys live in Redis: this process keeps no table to count");
+        }
+
+        @Override
+        public long capacity() {
+            throw new UnsupportedOperationException("keys live in Redis: this process keeps no table with a capacity");
+        }
+    }
+
+    /** Token-bucket and window limits. */
+    private class BackedRateLimiter extends BackedLimiter implements RateLimiter {
+        BackedRateLimiter(Limit limit) {
+            super(limit);
         }
 
         @Override
@@ -196,16 +235,6 @@ final class RedisBackedEngine implements LimiterEngine {
         }
 
         @Override
-        public Lease tryLease(long key, long permits, long nowNanos, Decision into) {
-            return lease(longKey(key), permits, nowNanos, into);
-        }
-
-        @Override
-        public Lease tryLease(CharSequence key, long permits, long nowNanos, Decision into) {
-            return lease(stringKey(key), permits, nowNanos, into);
-        }
-
-        @Override
         public LimitHandle handle(long key) {
             return handleFor(longKey(key));
         }
@@ -216,10 +245,10 @@ final class RedisBackedEngine implements LimiterEngine {
         }
 
         private LimitHandle handleFor(String key) {
-            BackedLimiter self = this;
+            BackedRateLimiter self = this;
             return new LimitHandle() {
                 @Override
-                public Limiter limiter() {
+                public RateLimiter limiter() {
                     return self;
                 }
 
@@ -229,47 +258,99 @@ final class RedisBackedEngine implements LimiterEngine {
                 }
             };
         }
+    }
+
+    /** Quota limits: a reset deletes the key's total. */
+    private final class BackedQuotaLimiter extends BackedRateLimiter implements QuotaLimiter {
+        BackedQuotaLimiter(Limit limit) {
+            super(limit);
+        }
+
+        @Override
+        public void reset(long key) {
+            deleteState(redis.redisKey(limit.name(), longKey(key)));
+        }
+
+        @Override
+        public void reset(CharSequence key) {
+            deleteState(redis.redisKey(limit.name(), stringKey(key)));
+        }
+    }
+
+    /** Concurrency limits: leases released through the Redis limiter. */
+    private final class BackedConcurrencyLimiter extends BackedLimiter implements ConcurrencyLimiter {
+        BackedConcurrencyLimiter(Limit limit) {
+            super(limit);
+        }
+
+        private Lease lease(String key, long permits, long nowNanos, Decision into) {
+            now.get()[0] = nowNanos;
+            RedisDecision d = decided(redis.acquire(limit.name(), key, permits), into, 0);
+            return d.allowed() ? new BackedLease(this, d.lease().orElseThrow()) : null;
+        }
+
+        @Override
+        public Lease tryLease(long key, long permits, long nowNanos, Decision into) {
+            return lease(longKey(key), permits, nowNanos, into);
+        }
+
+        @Override
+        public Lease tryLease(CharSequence key, long permits, long nowNanos, Decision into) {
+            return lease(stringKey(key), permits, nowNanos, into);
+        }
+    }
+
+    /** Cardinality limits: a reset deletes the parent's count and its member set. */
+    private final class BackedCardinalityLimiter extends BackedLimiter implements CardinalityLimiter {
+        BackedCardinalityLimiter(Limit limit) {
+            super(limit);
+        }
+
+        private boolean admit(String parent, String member, long nowNanos, Decision into) {
+            now.get()[0] = nowNanos;
+            RedisDecision d = redis.admitAsync(limit.name(), parent, member).toCompletableFuture().join();
+            return decided(d, into, 0).allowed();
+        }
 
         @Override
         public boolean tryAdmit(CharSequence parent, CharSequence member, long nowNanos, Decision into) {
-            now.get()[0] = nowNanos;
-            RedisDecision d = redis.admitAsync(limit.name(), stringKey(parent), member.toString())
-                    .toCompletableFuture().join();
-            return decided(d, into, 0).allowed();
+            return admit(stringKey(parent), member.toString(), nowNanos, into);
         }
 
         @Override
         public boolean tryAdmit(long parent, long member, long nowNanos, Decision into) {
-            now.get()[0] = nowNanos;
-            RedisDecision d = redis.admitAsync(limit.name(), longKey(parent), longKey(member))
-                    .toCompletableFuture().join();
-            return decided(d, into, 0).allowed();
+            return admit(longKey(parent), longKey(member), nowNanos, into);
         }
 
         @Override
-        public long keyCount() {
-            throw new UnsupportedOperationException("keys live in Redis: this process keeps no table to count");
+        public void reset(long parent) {
+            resetParent(longKey(parent));
         }
 
         @Override
-        public long capacity() {
-            throw new UnsupportedOperationException("keys live in Redis: this process keeps no table with a capacity");
+        public void reset(CharSequence parent) {
+            resetParent(stringKey(parent));
+        }
+
+        private void resetParent(String parent) {
+            String parentKey = redis.redisKey(limit.name(), parent);
+            deleteState(parentKey, CardinalityScript.membersKey(parentKey));
         }
     }
 
     /** A concurrency grant: {@link #close()} gives its permits back once. */
     private final class BackedLease implements Lease {
-        private final BackedLimiter limiter;
+        private final BackedConcurrencyLimiter limiter;
         private final RedisLease lease;
         private final AtomicBoolean held = new AtomicBoolean(true);
 
-        BackedLease(BackedLimiter limiter, RedisLease lease) {
+        BackedLease(BackedConcurrencyLimiter limiter, RedisLease lease) {
             this.limiter = limiter;
             this.lease = lease;
         }
 
         @Override
-        public Limiter limiter() {
+        public ConcurrencyLimiter limiter() {
             return limiter;
         }
 

@@ -1,12 +1,16 @@
 package dev.limiter.testkit;
 
+import dev.limiter.CardinalityLimiter;
 import dev.limiter.Checks;
 import dev.limiter.Clock;
+import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.ManualClock;
+import dev.limiter.QuotaLimiter;
+import dev.limiter.RateLimiter;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
@@ -22,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -124,7 +130,7 @@ public abstract class LimiterEngineContract {
         ManualClock clock = new ManualClock(0);
         List<Grant> grants = new ArrayList<>();
         try (LimiterEngine e = engine(clock, List.of(limit))) {
-            Limiter l = e.limiter(limit.name());
+            RateLimiter l = e.rateLimiter(limit.name());
             Decision d = new Decision();
             for (Step s : trace) {
                 long now = clock.advance(s.dt);
@@ -138,6 +144,69 @@ public abstract class LimiterEngineContract {
             }
         }
         return grants;
+    }
+
+    private static final List<Limit> ONE_OF_EACH = List.of(
+            Limit.tokenBucket("tb", 10, Duration.ofSeconds(1)).build(),
+            Limit.fixedWindow("fw", 10, Duration.ofSeconds(1)).build(),
+            Limit.slidingWindow("sw", 10, Duration.ofSeconds(1)).build(),
+            Limit.quota("q", 10).build(),
+            Limit.concurrency("c", 10, Duration.ofSeconds(1)).build(),
+            Limit.cardinality("card", 10).build());
+
+    @Test
+    public void eachLimitIsAnInstanceOfItsAlgorithmsTypeOnly() {
+        try (LimiterEngine e = engine(new ManualClock(0), ONE_OF_EACH)) {
+            for (String name : List.of("tb", "fw", "sw", "q")) {
+                Limiter l = e.limiter(name);
+                assertSame(l, e.rateLimiter(name), name);
+                assertFalse(l instanceof ConcurrencyLimiter || l instanceof CardinalityLimiter, name);
+                assertEquals(name.equals("q"), l instanceof QuotaLimiter, name);
+            }
+            assertSame(e.limiter("q"), e.quotaLimiter("q"));
+            Limiter c = e.concurrencyLimiter("c");
+            assertSame(e.limiter("c"), c);
+            assertFalse(c instanceof RateLimiter || c instanceof CardinalityLimiter, "a concurrency limiter takes leases only");
+            Limiter card = e.cardinalityLimiter("card");
+            assertSame(e.limiter("card"), card);
+            assertFalse(card instanceof RateLimiter || card instanceof ConcurrencyLimiter, "a cardinality limiter admits members only");
+            assertEquals(ONE_OF_EACH.size(), e.limiters().size());
+        }
+    }
+
+    @Test
+    public void aLookupOfTheWrongKindNamesTheLimitsAlgorithm() {
+        try (LimiterEngine e = engine(new ManualClock(0), ONE_OF_EACH)) {
+            wrongKind(() -> e.rateLimiter("c"), "'c' is CONCURRENCY");
+            wrongKind(() -> e.rateLimiter("card"), "'card' is CARDINALITY");
+            for (String name : List.of("tb", "fw", "sw")) {
+                wrongKind(() -> e.quotaLimiter(name), "'" + name + "' is " + e.limiter(name).limit().algorithm());
+            }
+            wrongKind(() -> e.quotaLimiter("c"), "'c' is CONCURRENCY");
+            wrongKind(() -> e.concurrencyLimiter("q"), "'q' is QUOTA");
+            wrongKind(() -> e.concurrencyLimiter("tb"), "'tb' is TOKEN_BUCKET");
+            wrongKind(() -> e.cardinalityLimiter("sw"), "'sw' is SLIDING_WINDOW");
+            wrongKind(() -> e.cardinalityLimiter("c"), "'c' is CONCURRENCY");
+            wrongKind(() -> e.rateLimiter("nope"), "'nope'");
+        }
+    }
+
+    private static void wrongKind(org.junit.jupiter.api.function.Executable lookup, String named) {
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, lookup);
+        assertTrue(ex.getMessage().contains(named), () -> "expected \"" + named + "\" in: " + ex.getMessage());
+    }
+
+    @Test
+    public void aCardinalityLimiterJoinsACompositeOnlyAsAMemberCheck() {
+        try (LimiterEngine e = engine(new ManualClock(0), ONE_OF_EACH)) {
+            Checks checks = new Checks().add(e.rateLimiter("q"), "k", 1);
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> checks.add(e.limiter("card"), "k", 1));
+            assertTrue(ex.getMessage().contains("CARDINALITY"), ex.getMessage());
+            assertEquals(1, checks.size(), "a refused check leaves the list unchanged");
+            checks.addMember(e.cardinalityLimiter("card"), "k", "m");
+            assertTrue(checks.hasMember(1) && !checks.hasMember(0));
+        }
     }
 
     @Test
@@ -206,7 +275,7 @@ public abstract class LimiterEngineContract {
         qt().withExamples(EXAMPLES).forAll(longs().between(1, 8), lists().of(integers().between(0, 30)).ofSizeBetween(1, 80))
                 .checkAssert((n, members) -> {
                     try (LimiterEngine e = engine(new ManualClock(0), List.of(Limit.cardinality("card", n).build()))) {
-                        Limiter l = e.limiter("card");
+                        CardinalityLimiter l = e.cardinalityLimiter("card");
                         Set<Integer> admitted = new HashSet<>();
                         for (int m : members) {
                             boolean ok = l.tryAdmit("parent", "member-" + m, 0, null);
@@ -228,8 +297,8 @@ public abstract class LimiterEngineContract {
                 lists().of(longs().between(1, 5)).ofSizeBetween(1, 40)).checkAssert((na, nb, asks) -> {
                     try (LimiterEngine e = engine(new ManualClock(0),
                             List.of(Limit.quota("a", na).build(), Limit.quota("b", nb).build()))) {
-                        Limiter a = e.limiter("a");
-                        Limiter b = e.limiter("b");
+                        QuotaLimiter a = e.quotaLimiter("a");
+                        QuotaLimiter b = e.quotaLimiter("b");
                         Checks checks = new Checks();
                         long taken = 0;
                         for (long p : asks) {
@@ -255,7 +324,7 @@ public abstract class LimiterEngineContract {
                 Limit.slidingWindow("sw", 500, Duration.ofSeconds(1)).build(),
                 Limit.quota("q", 500).build())) {
             try (LimiterEngine e = engine(new ManualClock(0), List.of(limit))) {
-                Limiter l = e.limiter(limit.name());
+                RateLimiter l = e.rateLimiter(limit.name());
                 AtomicLong granted = new AtomicLong();
                 CountDownLatch go = new CountDownLatch(1);
                 Thread[] callers = new Thread[4];

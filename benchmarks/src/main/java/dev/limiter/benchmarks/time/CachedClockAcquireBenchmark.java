@@ -1,7 +1,7 @@
 package dev.limiter.benchmarks.time;
 
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 import dev.limiter.benchmarks.Contenders;
 import dev.limiter.benchmarks.Outcomes;
 import dev.limiter.benchmarks.SingleKeyContenders;
@@ -54,8 +54,8 @@ public class CachedClockAcquireBenchmark {
         CachedClock cached;
         OffHeapEngine system;
         OffHeapEngine onCached;
-        Limiter systemLimiter;
-        Limiter cachedLimiter;
+        RateLimiter systemLimiter;
+        RateLimiter cachedLimiter;
 
         /** Starts the ticker and builds both engines. */
         @Setup(Level.Trial)
@@ -66,8 +66,8 @@ public class CachedClockAcquireBenchmark {
             system = Contenders.engine(Contenders.Setting.ALLOWED, 1024);
             Limit limit = Limit.tokenBucket(Contenders.LIMIT_NAME, Contenders.ALLOWED_PERMITS, Contenders.ALLOWED_PERIOD).build();
             onCached = OffHeapEngine.builder().clock(cached).limit(limit, 1024).build();
-            systemLimiter = system.limiter(Contenders.LIMIT_NAME);
-            cachedLimiter = onCached.limiter(Contenders.LIMIT_NAME);
+            systemLimiter = system.rateLimiter(Contenders.LIMIT_NAME);
+            cachedLimiter = onCached.rateLimiter(Contenders.LIMIT_NAME);
         }
 
         /** Stops the ticker and frees both engines. */

@@ -3,6 +3,8 @@ package dev.limiter.engine.internal.kernel;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 /*
  * Cardinality: at most N distinct members admitted under each parent key ("100 users per
@@ -47,6 +49,7 @@ import dev.limiter.Outcome;
  * word in a second table (24-byte slot): 30 + 30 bytes per unit of capacity at load 0.8.
  */
 public final class CardinalityKernel extends QuotaKernel {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     /** The token an admission returns for a member that was already admitted (nothing to refund). */
     public static final long ALREADY_MEMBER = -1L;
 
@@ -73,7 +76,7 @@ public final class CardinalityKernel extends QuotaKernel {
         long used = parent & USED_MASK;
         if (member == mark(parent, remapped)) {
             if (facts != null) {
-                facts.set(Outcome.ALLOWED, limit, 0, Math.max(0, permits - used), 0L, Decision.NEVER);
+                DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, Math.max(0, permits - used), 0L, Decision.NEVER);
             }
             return parent;
         }
@@ -82,7 +85,7 @@ public final class CardinalityKernel extends QuotaKernel {
             return DENIED;
         }
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, permits - used - 1, 0L, Decision.NEVER);
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, permits - used - 1, 0L, Decision.NEVER);
         }
         return parent + 1;
     }
@@ -95,7 +98,7 @@ public final class CardinalityKernel extends QuotaKernel {
     /** Writes the figures for a member that a racing thread admitted first, as for an existing member. */
     public void alreadyMember(long parent, Decision facts) {
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, Math.max(0, permits - (parent & USED_MASK)), 0L, Decision.NEVER);
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, Math.max(0, permits - (parent & USED_MASK)), 0L, Decision.NEVER);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
 import dev.limiter.engine.internal.time.TimeMath;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 /*
  * Concurrency: at most N permits held at once by leases; a lease never released is reclaimed
@@ -63,6 +65,7 @@ import dev.limiter.engine.internal.time.TimeMath;
  * (24-byte slot, 30 bytes per key of capacity).
  */
 public final class ConcurrencyKernel extends Kernel {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     /** The widest count field; N (with override room) must fit: at most 2,097,151 permits in flight. */
     public static final int MAX_COUNT_BITS = 21;
     /** The most permits a concurrency limit can hold in flight. */
@@ -155,13 +158,13 @@ public final class ConcurrencyKernel extends Kernel {
             if (facts != null) {
                 // the older count is dropped at gen + 1, everything at gen + 2 (releases may come sooner)
                 long retry = untilGeneration(cur + p <= permits ? gen + 1 : gen + 2, now);
-                facts.set(Outcome.LIMITED, limit, 0, Math.max(0, permits - held), retry,
+                DECISIONS.set(facts, Outcome.LIMITED, limit, 0, Math.max(0, permits - held), retry,
                         untilGeneration(gen + 2, now));
             }
             return DENIED;
         }
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, permits - held - p, 0L, untilGeneration(gen + 2, now));
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, permits - held - p, 0L, untilGeneration(gen + 2, now));
         }
         return (gen << tagShift) | seen | (prev << countBits) | (cur + p);
     }

@@ -4,6 +4,8 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
 import dev.limiter.engine.internal.time.TimeMath;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 /*
  * Fixed window: windows are [k*T, (k+1)*T) on the clock's own axis; each holds at most N.
@@ -37,6 +39,7 @@ import dev.limiter.engine.internal.time.TimeMath;
  * boundary); one 64-bit word per key.
  */
 public final class FixedWindowKernel extends Kernel {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     private final long period;
     private final long permits;
     private final long countMask;
@@ -104,12 +107,12 @@ public final class FixedWindowKernel extends Kernel {
         if (newCount > permits) {
             if (facts != null) {
                 long reset = resetAfter(windowIndex, now);
-                facts.set(Outcome.LIMITED, limit, 0, Math.max(0, permits - count), Math.max(1L, reset), reset);
+                DECISIONS.set(facts, Outcome.LIMITED, limit, 0, Math.max(0, permits - count), Math.max(1L, reset), reset);
             }
             return DENIED;
         }
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, permits - newCount, 0L, resetAfter(windowIndex, now));
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, permits - newCount, 0L, resetAfter(windowIndex, now));
         }
         return windowTag | (newCount + 1);
     }

@@ -4,6 +4,8 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
 import dev.limiter.engine.internal.time.TimeMath;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 /*
  * Token bucket as the generic cell rate algorithm (GCRA).
@@ -44,6 +46,7 @@ import dev.limiter.engine.internal.time.TimeMath;
  * I = ceil(period / permits) ns; one 64-bit word per key.
  */
 public final class GcraKernel extends Kernel {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     private final long interval;
     private final long tau;
     private final long maxPermits;
@@ -89,7 +92,7 @@ public final class GcraKernel extends Kernel {
         }
         long ahead = backlog + cost;                           // <= tau, exact
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, Long.divideUnsigned(tau - ahead, interval), 0L,
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, Long.divideUnsigned(tau - ahead, interval), 0L,
                     TimeMath.clampUnsigned(ahead));
         }
         return (from + cost) ^ Long.MIN_VALUE;
@@ -104,7 +107,7 @@ public final class GcraKernel extends Kernel {
         } else {
             retry = TimeMath.clampUnsigned(backlog + cost - tau);   // > 0: TAT' - t <= tau from then on
         }
-        facts.set(Outcome.LIMITED, limit, 0, remaining, retry, TimeMath.clampUnsigned(backlog));
+        DECISIONS.set(facts, Outcome.LIMITED, limit, 0, remaining, retry, TimeMath.clampUnsigned(backlog));
     }
 
     @Override

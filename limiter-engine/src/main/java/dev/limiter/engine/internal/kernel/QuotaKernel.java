@@ -3,6 +3,8 @@ package dev.limiter.engine.internal.kernel;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 /*
  * Quota: a total that never replenishes by itself; only an operator resets it (reset) or raises it
@@ -30,6 +32,7 @@ import dev.limiter.Outcome;
  * word per key (24-byte slot, 30 bytes per key of capacity).
  */
 public class QuotaKernel extends Kernel {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     static final int USED_BITS = 41;
     static final long USED_MASK = (1L << USED_BITS) - 1;
     static final long EPOCH_UNIT = 1L << USED_BITS;
@@ -58,7 +61,7 @@ public class QuotaKernel extends Kernel {
             return DENIED;
         }
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, permits - used - p, 0L, Decision.NEVER);
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, permits - used - p, 0L, Decision.NEVER);
         }
         return head + p;
     }
@@ -66,7 +69,7 @@ public class QuotaKernel extends Kernel {
     /** A quota is exhausted until an operator acts: retry-after is {@link Decision#NEVER}. */
     protected final void deny(Decision facts, long used) {
         if (facts != null) {
-            facts.set(Outcome.LIMITED, limit, 0, Math.max(0, permits - used), Decision.NEVER, Decision.NEVER);
+            DECISIONS.set(facts, Outcome.LIMITED, limit, 0, Math.max(0, permits - used), Decision.NEVER, Decision.NEVER);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
 import dev.limiter.engine.internal.time.TimeMath;
+import dev.limiter.internal.DecisionWriter;
+import dev.limiter.internal.EngineAccess;
 
 /*
  * Strict sliding window, lock-free, in 1 + (k+1) words (docs/EXACTNESS.md, sliding window).
@@ -78,6 +80,7 @@ import dev.limiter.engine.internal.time.TimeMath;
  * is 16 + 8(k+2) bytes (112 bytes for the default k = 10: 140 bytes per key of capacity at load 0.8).
  */
 public final class SlidingWindowKernel extends Kernel {
+    private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     /** Index of the head word within a key's state. */
     public static final int HEAD = 0;
     /** Index of ring slot 0 within a key's state. */
@@ -183,13 +186,13 @@ public final class SlidingWindowKernel extends Kernel {
         if (total > unitPermits) {
             if (facts != null) {
                 long retry = retryAfter(s, base, u, current, rollFrom, rollCount, total - unitPermits, now);
-                facts.set(Outcome.LIMITED, limit, 0, Math.max(0, unitPermits - sum) << unitShift, retry,
+                DECISIONS.set(facts, Outcome.LIMITED, limit, 0, Math.max(0, unitPermits - sum) << unitShift, retry,
                         resetAfter(u, now));
             }
             return DENIED;
         }
         if (facts != null) {
-            facts.set(Outcome.ALLOWED, limit, 0, (unitPermits - total) << unitShift, 0L, resetAfter(u, now));
+            DECISIONS.set(facts, Outcome.ALLOWED, limit, 0, (unitPermits - total) << unitShift, 0L, resetAfter(u, now));
         }
         return (u << countBits) | (current + p + 1);
     }

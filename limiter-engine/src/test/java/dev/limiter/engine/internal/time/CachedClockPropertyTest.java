@@ -2,8 +2,8 @@ package dev.limiter.engine.internal.time;
 
 import dev.limiter.Decision;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
 import dev.limiter.ManualClock;
+import dev.limiter.RateLimiter;
 import dev.limiter.engine.OffHeapEngine;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -217,7 +217,7 @@ class CachedClockPropertyTest {
     /** The one place that calls the engine, so that the reshaped API changes only here. */
     static final class EngineUnderTest implements AutoCloseable {
         private final OffHeapEngine engine;
-        private final Limiter limiter;
+        private final RateLimiter limiter;
         private final Decision decision = new Decision();
 
         EngineUnderTest(int algorithm, long permits, long periodNanos, CachedClock clock) {
@@ -226,7 +226,7 @@ class CachedClockPropertyTest {
                     : algorithm == 1 ? Limit.fixedWindow("s", permits, period).build()
                     : Limit.slidingWindow("s", permits, period).build();
             this.engine = OffHeapEngine.builder().clock(clock).limit(limit, 16).build();
-            this.limiter = engine.limiter("s");
+            this.limiter = engine.rateLimiter("s");
         }
 
         boolean tryAcquire(long key, long permits, long nowNanos) {

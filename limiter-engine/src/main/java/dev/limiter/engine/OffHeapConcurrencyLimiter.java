@@ -1,0 +1,17 @@
+package dev.limiter.engine;
+
+import dev.limiter.ConcurrencyLimiter;
+import dev.limiter.Limit;
+import dev.limiter.WhenFull;
+import dev.limiter.engine.internal.kernel.Kernel;
+
+/**
+ * A concurrency limit of the off-heap engine, as a {@link ConcurrencyLimiter}: it hands out leases only. Every operation is the shared core's
+ * ({@link OffHeapLimiter}); this class only chooses which of them its users can see.
+ */
+final class OffHeapConcurrencyLimiter extends OffHeapLimiter implements ConcurrencyLimiter {
+
+    OffHeapConcurrencyLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
+        super(engine, limit, kernel, capacity, whenFull, seed);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.limiter.engine;
+
+import dev.limiter.Limit;
+import dev.limiter.QuotaLimiter;
+import dev.limiter.WhenFull;
+import dev.limiter.engine.internal.kernel.Kernel;
+
+/**
+ * A quota limit of the off-heap engine, as a {@link QuotaLimiter}: it takes permits, hands out handles, and is reset by an operator. Every operation is the shared core's
+ * ({@link OffHeapLimiter}); this class only chooses which of them its users can see.
+ */
+final class OffHeapQuotaLimiter extends OffHeapLimiter implements QuotaLimiter {
+
+    OffHeapQuotaLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
+        super(engine, limit, kernel, capacity, whenFull, seed);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.limiter.engine;
+
+import dev.limiter.Limit;
+import dev.limiter.RateLimiter;
+import dev.limiter.WhenFull;
+import dev.limiter.engine.internal.kernel.Kernel;
+
+/**
+ * A token-bucket, fixed-window or sliding-window limit of the off-heap engine, as a {@link RateLimiter}: it takes permits and hands out handles. Every operation is the shared core's
+ * ({@link OffHeapLimiter}); this class only chooses which of them its users can see.
+ */
+final class OffHeapRateLimiter extends OffHeapLimiter implements RateLimiter {
+
+    OffHeapRateLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
+        super(engine, limit, kernel, capacity, whenFull, seed);
+    }
+}
