@@ -82,7 +82,10 @@ final class KeySpace {
 
     /** @return the fresh claims a table takes: C, or 2 C + 64 when keys are evicted (see TableRotation) */
     static long claimLimit(long capacity, boolean evicts) {
-        return evicts ? Math.addExact(Math.multiplyExact(capacity, 2), 64) : capacity;
+        if (!evicts) {
+            return capacity;
+        }
+        return capacity > (Long.MAX_VALUE - 64) / 2 ? Long.MAX_VALUE : 2 * capacity + 64;   // bytesFor refuses it
     }
 
     private KeyTable newTable() {

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -38,8 +39,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  */
 class EvictionConcurrentPropertyTest {
     private static final int ACQUIRERS = 3;
-    private static final int KEYS = 40;
-    static final int EXAMPLES = Math.max(30, Integer.getInteger("limiter.property.examples", 1000) / 5);
+    private static final int KEYS = 12;
+    static final int EXAMPLES = Math.max(25, Integer.getInteger("limiter.property.examples", 1000) / 40);
     private static ExecutorService pool;
 
     @BeforeAll
@@ -74,7 +75,7 @@ class EvictionConcurrentPropertyTest {
 
     static Gen<Schedule> schedules() {
         return longs().between(1, 6).zip(longs().between(10, 2_000), (n, t) -> new long[] {n, t}).flatMap(s -> {
-            Gen<List<Integer>> phase = lists().of(integers().between(0, 1 << 12)).ofSizeBetween(1, 90);
+            Gen<List<Integer>> phase = lists().of(integers().between(0, 1 << 12)).ofSizeBetween(1, 240);
             return lists().of(longs().between(0, 2 * s[1])).ofSize(8)
                     .zip(lists().of(phase).ofSize(8), (steps, asks) -> new Schedule(s[0], s[1], steps, asks));
         });
@@ -95,11 +96,12 @@ class EvictionConcurrentPropertyTest {
                 for (int phase = 0; phase < s.steps.size(); phase++) {
                     long now = clock.advance(s.steps.get(phase));
                     List<Integer> asks = s.asks.get(phase);
+                    AtomicInteger running = new AtomicInteger(ACQUIRERS);
                     race(t -> {
                         if (t == ACQUIRERS) {
-                            for (int i = 0; i < 3; i++) {
+                            do {                                     // rotate for as long as acquirers run
                                 engine.eviction().evictNow();
-                            }
+                            } while (running.get() > 0);
                             return;
                         }
                         for (int i = t; i < asks.size(); i += ACQUIRERS) {
@@ -112,6 +114,7 @@ class EvictionConcurrentPropertyTest {
                                 grants.add(new AdmissionOracle.Grant(key, now, p));
                             }
                         }
+                        running.decrementAndGet();
                     });
                 }
             }
