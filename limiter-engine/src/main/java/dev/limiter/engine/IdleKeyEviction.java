@@ -31,7 +31,8 @@ public final class IdleKeyEviction {
     int sweep() {
         int work = 0;
         for (OffHeapLimiter l : limiters) {
-            work += l.sweep(SWEEP_CHUNKS);
+            KeySpace s = l.keysOrNull();
+            work += s == null ? 0 : s.sweep(SWEEP_CHUNKS);
         }
         return work;
     }
@@ -46,7 +47,7 @@ public final class IdleKeyEviction {
     public long evictNow() {
         long n = 0;
         for (OffHeapLimiter l : limiters) {
-            n += l.evictNow();
+            n += l.open().rotateNow();
         }
         return n;
     }
@@ -55,7 +56,7 @@ public final class IdleKeyEviction {
     public long evictions() {
         long n = 0;
         for (OffHeapLimiter l : limiters) {
-            n += l.evictions();
+            n += l.open().evictions();
         }
         return n;
     }
@@ -65,14 +66,14 @@ public final class IdleKeyEviction {
      * @throws IllegalArgumentException when the engine has no such limit
      */
     public long evictions(String limitName) {
-        return find(limitName).evictions();
+        return find(limitName).open().evictions();
     }
 
     /** @return table rotations started so far by every limiter of the engine */
     public long rotations() {
         long n = 0;
         for (OffHeapLimiter l : limiters) {
-            n += l.rotations();
+            n += l.open().rotations();
         }
         return n;
     }

@@ -202,7 +202,7 @@ public final class OffHeapEngine implements LimiterEngine {
             long token = checks.token(i);
             if (token != 0L && l.algorithm() == Algorithm.CONCURRENCY) {
                 checks.token(i, 0L);
-                l.release(checks, i, token, nowNanos);
+                l.steps().release(checks, i, token, nowNanos);
             }
         }
     }

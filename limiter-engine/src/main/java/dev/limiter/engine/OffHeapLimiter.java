@@ -1,7 +1,6 @@
 package dev.limiter.engine;
 
 import dev.limiter.Algorithm;
-import dev.limiter.Checks;
 import dev.limiter.Clock;
 import dev.limiter.Decision;
 import dev.limiter.Lease;
@@ -125,16 +124,7 @@ final class OffHeapLimiter implements Limiter {
     public boolean tryAcquire(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
-        if (unsatisfiableForEveryKey(permits)) {
-            return refuse(kernel, into);
-        }
-        for (int tries = 0;; tries++) {
-            TableView v = s.view();
-            int r = steps.acquireIn(s, v, s.find(v, key), tries, permits, nowNanos, into);
-            if (r != SlotSteps.AGAIN) {
-                return r == SlotSteps.YES;
-            }
-        }
+        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     @Override
@@ -142,16 +132,7 @@ final class OffHeapLimiter implements Limiter {
         KeySpace s = open();
         plainOnly();
         Objects.requireNonNull(key, "key must not be null");
-        if (unsatisfiableForEveryKey(permits)) {
-            return refuse(kernel, into);
-        }
-        for (int tries = 0;; tries++) {
-            TableView v = s.view();
-            int r = steps.acquireIn(s, v, s.find(v, key), tries, permits, nowNanos, into);
-            if (r != SlotSteps.AGAIN) {
-                return r == SlotSteps.YES;
-            }
-        }
+        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     @Override
@@ -159,16 +140,7 @@ final class OffHeapLimiter implements Limiter {
         KeySpace s = open();
         plainOnly();
         Objects.requireNonNull(key, "key must not be null");
-        if (unsatisfiableForEveryKey(permits)) {
-            return refuse(kernel, into);
-        }
-        for (int tries = 0;; tries++) {
-            TableView v = s.view();
-            int r = steps.acquireIn(s, v, s.find(v, key), tries, permits, nowNanos, into);
-            if (r != SlotSteps.AGAIN) {
-                return r == SlotSteps.YES;
-            }
-        }
+        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     void plainOnly() {
@@ -189,16 +161,7 @@ final class OffHeapLimiter implements Limiter {
     public Lease tryLease(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         leasesOnly();
-        if (unsatisfiableForEveryKey(permits)) {
-            return refuseLease(kernel, into);
-        }
-        for (int tries = 0;; tries++) {
-            TableView v = s.view();
-            Lease lease = steps.leaseIn(s, v, s.find(v, key), tries, permits, nowNanos, into);
-            if (lease != SlotSteps.AGAIN_LEASE) {
-                return lease;
-            }
-        }
+        return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : steps.lease(s, key, permits, nowNanos, into);
     }
 
     @Override
@@ -206,16 +169,7 @@ final class OffHeapLimiter implements Limiter {
         KeySpace s = open();
         leasesOnly();
         Objects.requireNonNull(key, "key must not be null");
-        if (unsatisfiableForEveryKey(permits)) {
-            return refuseLease(kernel, into);
-        }
-        for (int tries = 0;; tries++) {
-            TableView v = s.view();
-            Lease lease = steps.leaseIn(s, v, s.find(v, key), tries, permits, nowNanos, into);
-            if (lease != SlotSteps.AGAIN_LEASE) {
-                return lease;
-            }
-        }
+        return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : steps.lease(s, key, permits, nowNanos, into);
     }
 
     private Lease refuseLease(Kernel k, Decision into) {
@@ -371,27 +325,6 @@ final class OffHeapLimiter implements Limiter {
         return open().capacity();
     }
 
-    /** @return keys evicted so far because their state had decayed (see KeySpace) */
-    long evictions() {
-        return open().evictions();
-    }
-
-    /** @return rotations of this limiter's key table started so far */
-    long rotations() {
-        return open().rotations();
-    }
-
-    /** The engine's periodic sweep; 0 after close. */
-    int sweep(int chunks) {
-        KeySpace s = keys;
-        return s == null ? 0 : s.sweep(chunks);
-    }
-
-    /** Rotates the key table now, evicting every key whose state decayed by now. @return keys evicted */
-    long evictNow() {
-        return open().rotateNow();
-    }
-
     /** @return off-heap bytes held by this limiter's tables */
     long bytesAllocated() {
         return open().bytesAllocated();
@@ -452,16 +385,6 @@ final class OffHeapLimiter implements Limiter {
     /** @return the retry-after of a full-table denial at {@code now} */
     long retryAfterFull(long now) {
         return open().retryAfterFull(now);
-    }
-
-    /** Returns a lease's permits; see {@link SlotSteps#release(KeyTable, int, long, long, long)}. */
-    void release(KeyTable table, int offset, long permits, long token, long now) {
-        steps.release(table, offset, permits, token, now);
-    }
-
-    /** Returns a composite check's lease; see {@link SlotSteps#release(Checks, int, long, long)}. */
-    void release(Checks checks, int i, long token, long now) {
-        steps.release(checks, i, token, now);
     }
 
     @Override

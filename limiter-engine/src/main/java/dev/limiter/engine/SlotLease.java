@@ -95,7 +95,7 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
             if (ticket != Ticker.NULL_TICKET) {
                 limiter.engine().time().cancel(ticket);
             }
-            limiter.release(table, offset, permits, token, limiter.clock().nanoTime());
+            limiter.steps().release(table, offset, permits, token, limiter.clock().nanoTime());
         }
     }
 
@@ -103,7 +103,7 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
     @Override
     public void onTimer(long payload, long deadlineNanos, long nowNanos) {
         if (STATE.compareAndSet(this, HELD, RECLAIMED)) {
-            limiter.release(table, offset, permits, token, nowNanos);
+            limiter.steps().release(table, offset, permits, token, nowNanos);
             limiter.engine().time().leaseReclaimed();
         }
     }

@@ -36,6 +36,61 @@ final class SlotSteps {
     /** Resolutions a call retries after a full table before it reports the table full. */
     private static final int ROOM_TRIES = 3;
 
+    /** @return whether {@code key} was granted {@code permits}; resolves it again as long as a rotation moves it */
+    boolean acquire(KeySpace s, long key, long permits, long now, Decision into) {
+        for (int tries = 0;; tries++) {
+            TableView v = s.view();
+            int r = acquireIn(s, v, s.find(v, key), tries, permits, now, into);
+            if (r != AGAIN) {
+                return r == YES;
+            }
+        }
+    }
+
+    /** @return whether {@code key} was granted {@code permits}; resolves it again as long as a rotation moves it */
+    boolean acquire(KeySpace s, CharSequence key, long permits, long now, Decision into) {
+        for (int tries = 0;; tries++) {
+            TableView v = s.view();
+            int r = acquireIn(s, v, s.find(v, key), tries, permits, now, into);
+            if (r != AGAIN) {
+                return r == YES;
+            }
+        }
+    }
+
+    /** @return whether {@code key} was granted {@code permits}; resolves it again as long as a rotation moves it */
+    boolean acquire(KeySpace s, byte[] key, long permits, long now, Decision into) {
+        for (int tries = 0;; tries++) {
+            TableView v = s.view();
+            int r = acquireIn(s, v, s.find(v, key), tries, permits, now, into);
+            if (r != AGAIN) {
+                return r == YES;
+            }
+        }
+    }
+
+    /** @return a lease of {@code permits} on {@code key}, or null; resolves it again as long as a rotation moves it */
+    Lease lease(KeySpace s, long key, long permits, long now, Decision into) {
+        for (int tries = 0;; tries++) {
+            TableView v = s.view();
+            Lease lease = leaseIn(s, v, s.find(v, key), tries, permits, now, into);
+            if (lease != AGAIN_LEASE) {
+                return lease;
+            }
+        }
+    }
+
+    /** @return a lease of {@code permits} on {@code key}, or null; resolves it again as long as a rotation moves it */
+    Lease lease(KeySpace s, CharSequence key, long permits, long now, Decision into) {
+        for (int tries = 0;; tries++) {
+            TableView v = s.view();
+            Lease lease = leaseIn(s, v, s.find(v, key), tries, permits, now, into);
+            if (lease != AGAIN_LEASE) {
+                return lease;
+            }
+        }
+    }
+
     /**
      * The single-check path, shared by keys and handles: {@code offset} is the key's slot in
      * {@code v}'s table, or what find returned.

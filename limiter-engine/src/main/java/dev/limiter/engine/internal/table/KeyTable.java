@@ -20,15 +20,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * A key is a 128-bit fingerprint (claim, publish), both halves non-zero (see Fingerprint). An
  * all-zero slot is empty; all-zero state means "never seen" to every kernel.
  *
- * Claiming, lock-free. A thread looking for key (c, p) probes from the key's home slot:
+ * Claiming, lock-free. A thread looking for key (c, p) probes from home(c, p):
  *   - claim word 0: the slot is empty. If the table has room, CAS claim 0 -> c; on success, or if
  *     the CAS lost to an equal c, fall through to the publish step; otherwise re-read the slot.
  *   - claim word == c: read publish. If 0, the claimer has not published yet: help by CAS
  *     publish 0 -> p. Whoever wins owns the slot; if publish now equals p this is our key,
  *     otherwise another key with the same claim half owns it and probing goes on.
  *   - claim word != c: another key; probe the next slot.
- * Nobody ever waits for another thread, and a published slot never changes owner (there is no
- * deletion yet), so a slot offset found once stays valid for the table's life: handles cache it.
+ * Nobody ever waits for another thread, and nothing in a table is ever cleared or reused: a
+ * published slot never changes owner, so a slot offset found once names the same key for the
+ * table's life. Idle keys leave by rotation into a new table (TableRotation), which retires this
+ * one: its empty slots get claim FROZEN_CLAIM and its unpublished ones publish FROZEN_PUBLISH
+ * (fingerprints never have those halves), and a find that meets either returns RETIRED.
  *
  * Memory ordering. claim and publish are written only by CAS (full fence) and read with
  * getLongVolatile (acquire), so a thread that sees a published key also sees every state write
@@ -37,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Capacity. slots = max(capacity + 64, ceil(capacity / 0.8)): the probe sequence stays short
  * (load <= 0.8) and the table can never be completely full, so a probe always ends. The key
  * count is checked before a claim; racing claimers may overshoot the capacity by at most the
- * number of racing threads, which the 64 spare slots absorb. The whole table must fit in 2 GiB.
+ * number of racing threads, which the 64 spare slots absorb. A rotation's copies are counted by a
+ * reservation made up front (reserve, claimForCopy, release). The whole table must fit in 2 GiB.
  *
  * Lifetime. The buffer is plain direct memory owned by the JVM's cleaner: dropping the table
  * (see the limiter's close) makes it unreachable and the JDK frees it at the next GC, while a
@@ -68,8 +72,7 @@ public final class KeyTable {
     private final long capacity;
     private final long trigger;
     private final AtomicLong size = new AtomicLong();
-    /** Set (plainly; a hint) when a claim takes the key count to the trigger. */
-    private boolean crossed;
+    private boolean crossed;   // set plainly by the claim that reaches the trigger: a hint, read racily
 
     /**
      * @param capacity the most keys the table must hold
@@ -227,11 +230,7 @@ public final class KeyTable {
         return FULL;
     }
 
-    /**
-     * Finds the slot of a key without claiming.
-     *
-     * @return the state offset, or -1 when the key is absent
-     */
+    /** Finds the slot of a key without claiming. @return the state offset, or -1 when the key is absent */
     public int lookup(long claim, long publish) {
         final AtomicBuffer b = buffer;
         final long n = slots;
@@ -304,11 +303,7 @@ public final class KeyTable {
         return -1;
     }
 
-    /**
-     * In a retired table: bars slot {@code index} if it is empty or unpublished.
-     *
-     * @return the state offset of the key it holds, or -1 when it holds none (now barred)
-     */
+    /** In a retired table: bars slot {@code index} if empty or unpublished. @return its key's state offset, or -1 */
     public int barOrKey(long index) {
         final AtomicBuffer b = buffer;
         int at = (int) (index * slotBytes);
