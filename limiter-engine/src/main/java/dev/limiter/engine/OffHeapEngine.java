@@ -32,20 +32,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * }
  * }</pre>
  *
- * <p>Memory per key, off-heap: slot = 16 key bytes + 8 bytes per state word, and the table
- * allocates {@code max(capacity + 64, capacity / 0.8)} slots, so per key of capacity:
+ * <p>Capacity is the most keys <em>live at once</em>: with idle-key eviction (the default, see
+ * {@link IdleKeyEviction}) keys whose state decayed leave the table, so a table serves an
+ * unbounded stream of distinct keys. Memory per key, off-heap: slot = 16 key bytes + 8 bytes per
+ * state word; the table allocates {@code max(claims + 64, claims / 0.8)} slots for
+ * {@code claims = 2 capacity + 64} with eviction ({@code capacity} without it, and always for
+ * quota and cardinality, whose counts never decay), so per key of capacity:
  * <table>
  *   <caption>off-heap bytes per key</caption>
- *   <tr><th>algorithm</th><th>state words</th><th>slot</th><th>per key at load 0.8</th></tr>
- *   <tr><td>token bucket (GCRA)</td><td>1</td><td>24 B</td><td>30 B</td></tr>
- *   <tr><td>fixed window</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *   <tr><th>algorithm</th><th>state words</th><th>slot</th><th>per key, evicting (not)</th></tr>
+ *   <tr><td>token bucket (GCRA)</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
+ *   <tr><td>fixed window</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
  *   <tr><td>sliding window, k sub-windows</td><td>k + 2</td><td>8k + 32 B (112 B for k = 10)</td>
- *       <td>10k + 40 B (140 B for k = 10)</td></tr>
- *   <tr><td>concurrency</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *       <td>20k + 80 B (10k + 40 B); 280 B (140 B) for k = 10</td></tr>
+ *   <tr><td>concurrency</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
  *   <tr><td>quota</td><td>1</td><td>24 B</td><td>30 B</td></tr>
  *   <tr><td>cardinality</td><td>1 per parent + 1 per (parent, member)</td><td>24 B + 24 B</td>
  *       <td>30 B per parent + 30 B per member (both tables hold {@code capacity})</td></tr>
  * </table>
+ * While a rotation runs, the retired table and the new one are both allocated (plus 8 bytes per
+ * retired slot on the heap), and the retired one is freed when it becomes unreachable.
  *
  * <p>Composite decisions ({@link #tryAcquireAll}) are atomic; see the comment above it for the
  * protocol. Per-key overrides ({@link Limiter#override(long, long)}) may raise an overridable
