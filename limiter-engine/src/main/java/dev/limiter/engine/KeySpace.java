@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * keys from it (TableRotation has the protocol), and a cardinality limit's member table.
  *
  * Resolution. A call reads the view once, finds (or claims) its key's slot in that view's table and
- * uses only that view's store; prepare() then helps a running rotation by one chunk and settles the
+ * uses only that view's store; prepare() then helps a running rotation by a small chunk and settles the
  * key if its word 0 reads 0, so no decision runs on a slot whose state still lives in the retired
  * table. A find that meets a retired table (RETIRED) or a store step that meets a frozen word
  * (Kernel.frozenWord) reads the view again. Offsets are only meaningful with their table: handles,
@@ -163,7 +163,7 @@ final class KeySpace {
             }
             return;
         }
-        if (r.helpOnce()) {
+        if (r.help(TableRotation.SMALL_CHUNK)) {
             finish(v);
         }
         if (v.slots().wordAcquire(offset, 0) == 0) {

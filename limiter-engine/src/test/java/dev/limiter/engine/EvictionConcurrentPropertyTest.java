@@ -40,7 +40,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 class EvictionConcurrentPropertyTest {
     private static final int ACQUIRERS = 3;
     private static final int KEYS = 12;
-    static final int EXAMPLES = Math.max(25, Integer.getInteger("limiter.property.examples", 1000) / 40);
+    static final int EXAMPLES = Math.max(25, Integer.getInteger("limiter.property.examples", 1000) / 10);
     private static ExecutorService pool;
 
     @BeforeAll

@@ -62,8 +62,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * release after the freeze CAS and read with acquire. Counters are atomics and approximate while
  * helpers run.
  *
- * Work. Helpers take chunks of CHUNK slots from an atomic cursor; the helper whose chunk completes
- * the count publishes the settled view. Every step is idempotent, so any number of threads help
+ * Work. Helpers take chunks of slots from an atomic cursor (CHUNK for the sweeper and for a caller
+ * that found the table full, SMALL_CHUNK for an acquirer passing by); the helper whose chunk
+ * completes the count publishes the settled view. Every step is idempotent, so any number of threads help
  * and none waits for another (except the one-store wait above).
  *
  * Sizing. A table takes fresh claims up to its capacity (2 C for a limiter of C live keys) and calls
@@ -74,8 +75,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 /** One rotation of a limiter's key table: freeze, evict or copy, settle; lock-free helpers, see above. */
 public final class TableRotation {
-    /** Slots one helper takes from the retired table at a time. */
+    /** Slots a sweeper, or a caller that found the table full, takes from the retired table at a time. */
     public static final int CHUNK = 256;
+    /** Slots an acquirer that merely passes by helps with: a bounded few microseconds per acquire. */
+    public static final int SMALL_CHUNK = 16;
     private static final VarHandle FROZEN = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final KeyTable from;
@@ -141,17 +144,26 @@ public final class TableRotation {
     }
 
     /**
-     * Does one chunk of the sweep, if any is left.
+     * Does one chunk of {@link #CHUNK} slots of the sweep, if any is left.
      *
      * @return true for the one call that completes the rotation (it publishes the settled view)
      */
     public boolean helpOnce() {
+        return help(CHUNK);
+    }
+
+    /**
+     * Does one chunk of {@code slots} slots of the sweep, if any is left.
+     *
+     * @return true for the one call that completes the rotation (it publishes the settled view)
+     */
+    public boolean help(int slots) {
         final long n = from.slots();
-        long first = cursor.getAndAdd(CHUNK);
+        long first = cursor.getAndAdd(slots);
         if (first >= n) {
             return false;
         }
-        long last = Math.min(n, first + CHUNK);
+        long last = Math.min(n, first + slots);
         for (long i = first; i < last; i++) {
             sweep(i);
         }
