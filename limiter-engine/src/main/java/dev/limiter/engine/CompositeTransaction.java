@@ -7,11 +7,12 @@ import dev.limiter.Limit;
 import dev.limiter.Outcome;
 import dev.limiter.engine.internal.kernel.CardinalityKernel;
 import dev.limiter.engine.internal.kernel.Kernel;
-import dev.limiter.engine.internal.store.OffHeapSlots;
+import dev.limiter.engine.internal.table.KeyTable;
 import dev.limiter.engine.internal.table.PairKeys;
 import dev.limiter.internal.CheckRecords;
 import dev.limiter.internal.DecisionWriter;
 import dev.limiter.internal.EngineAccess;
+import dev.limiter.engine.internal.table.TableView;
 
 import java.util.Arrays;
 
@@ -38,6 +39,11 @@ import java.util.Arrays;
  * skipped rather than risk over-admission. A cardinality admission is never taken back. Because
  * those kinds commit last, a request with at most one of them never refunds it.
  *
+ * Eviction. Each check keeps the view its key was resolved in. A step that meets a frozen state
+ * word (a rotation moved the key) relocates the key by the fingerprint of its old slot and runs
+ * again there; a refund likewise. A key that cannot be relocated (its new table is full) denies the
+ * request, with every permit taken so far refunded.
+ *
  * The allowed path allocates nothing: a transaction is reused by its thread, and checks keep only
  * their slot (for releaseAll) and their lease tokens (CheckRecords, from dev.limiter.internal).
  * Not thread-safe: one per thread.
@@ -54,6 +60,7 @@ final class CompositeTransaction {
     private OffHeapLimiter[] limiters = new OffHeapLimiter[4];
     private Kernel[] kernels = new Kernel[4];
     private KeySpace[] spaces = new KeySpace[4];
+    private TableView[] views = new TableView[4];
     private int[] offsets = new int[4];
     private int[] memberOffsets = new int[4];
     private int[] remapped = new int[4];
@@ -93,6 +100,7 @@ final class CompositeTransaction {
             Arrays.fill(limiters, 0, n, null);
             Arrays.fill(kernels, 0, n, null);
             Arrays.fill(spaces, 0, n, null);
+            Arrays.fill(views, 0, n, null);
         }
     }
 
@@ -108,7 +116,15 @@ final class CompositeTransaction {
                     : "needs a member: add it with Checks.addMember"));
         }
         boolean string = checks.hasStringKey(i);
-        int offset = string ? s.find(checks.stringKey(i)) : s.find(checks.longKey(i));
+        TableView v;
+        int offset;
+        for (int tries = 0;; tries++) {
+            v = s.view();
+            offset = string ? s.find(v, checks.stringKey(i)) : s.find(v, checks.longKey(i));
+            if (offset >= 0 || (offset != KeyTable.RETIRED && (tries >= 3 || !s.makeRoom(v)))) {
+                break;
+            }
+        }
         int memberOffset = 0;
         if (offset >= 0 && cardinality) {
             memberOffset = string ? s.findMember(checks.stringKey(i), checks.memberStringKey(i))
@@ -117,9 +133,10 @@ final class CompositeTransaction {
                     : PairKeys.remapped(checks.longKey(i), checks.memberLongKey(i));
         }
         spaces[i] = s;
+        views[i] = v;
         offsets[i] = offset;
         memberOffsets[i] = memberOffset;
-        CHECKS.slot(checks, i, offset);
+        CHECKS.slot(checks, i, offset < 0 ? offset : (long) v.id() << 32 | offset);
         if (offset < 0 || memberOffset < 0) {
             switch (l.whenFull()) {
                 case DENY:
@@ -132,6 +149,7 @@ final class CompositeTransaction {
                     throw l.tableFull();
             }
         }
+        s.prepare(v, offset);
         Kernel k = l.kernelAt(offset);
         kernels[i] = k;
         states[i] = checks.permits(i) > k.maxPermits() ? UNSATISFIABLE : READY;
@@ -154,11 +172,21 @@ final class CompositeTransaction {
             default:
                 break;
         }
-        OffHeapSlots slots = spaces[i].slots();
-        boolean admits = kernels[i] instanceof CardinalityKernel
-                ? slots.wouldAdmitMember((CardinalityKernel) kernels[i], offsets[i], spaces[i].memberSlots(),
-                        memberOffsets[i], remapped[i], into)
-                : slots.wouldAdmit(kernels[i], offsets[i], permits, now, l.floor(), into);
+        boolean admits;
+        if (kernels[i] instanceof CardinalityKernel) {
+            admits = views[i].slots().wouldAdmitMember((CardinalityKernel) kernels[i], offsets[i],
+                    spaces[i].memberSlots(), memberOffsets[i], remapped[i], into);
+        } else {
+            long r;
+            while ((r = views[i].slots().peek(kernels[i], offsets[i], permits, now, l.floor(), into))
+                    == kernels[i].frozenWord()) {
+                if (!relocate(i)) {
+                    fullAfterMove(i, into);
+                    return Decision.NEVER;
+                }
+            }
+            admits = r != Kernel.DENIED;
+        }
         if (admits) {
             return 0L;
         }
@@ -211,14 +239,50 @@ final class CompositeTransaction {
     /** Takes check {@code i}'s permits. @return the grant's token, or {@link Kernel#DENIED} */
     private long take(int i, long permits, long now, Decision into) {
         OffHeapLimiter l = limiters[i];
-        OffHeapSlots slots = spaces[i].slots();
         Kernel k = kernels[i];
         if (k instanceof CardinalityKernel) {
-            return slots.admit((CardinalityKernel) k, offsets[i], spaces[i].memberSlots(), memberOffsets[i],
-                    remapped[i], into);
+            return views[i].slots().admit((CardinalityKernel) k, offsets[i], spaces[i].memberSlots(),
+                    memberOffsets[i], remapped[i], into);
         }
-        long next = slots.acquire(k, offsets[i], permits, now, l.floor(), into);
+        long next;
+        while ((next = views[i].slots().acquire(k, offsets[i], permits, now, l.floor(), into)) == k.frozenWord()) {
+            if (!relocate(i)) {
+                fullAfterMove(i, into);
+                return Kernel.DENIED;
+            }
+        }
         return next == Kernel.DENIED ? next : k.token(next, l.floor().effective(now));
+    }
+
+    /**
+     * Check {@code i}'s key was moved by a rotation: resolves it again from its old slot's fingerprint.
+     * Rotations never run on limiters with per-key overrides, so the kernel stays the same.
+     *
+     * @return false when its new table is full and it could not be placed
+     */
+    private boolean relocate(int i) {
+        KeySpace s = spaces[i];
+        for (;;) {
+            TableView v = s.view();
+            int at = KeySpace.relocate(v, views[i].table(), offsets[i]);
+            if (at == KeyTable.RETIRED) {
+                continue;
+            }
+            if (at < 0) {
+                return false;
+            }
+            s.prepare(v, at);
+            views[i] = v;
+            offsets[i] = at;
+            return true;
+        }
+    }
+
+    private void fullAfterMove(int i, Decision into) {
+        if (into != null) {
+            long retry = limiters[i].retryAfterFull(0L);
+            DECISIONS.set(into, Outcome.TABLE_FULL_DENIED, limiters[i].limit(), i, 0, retry, retry);
+        }
     }
 
     /** Gives back every grant taken so far, the last one first. */
@@ -226,8 +290,12 @@ final class CompositeTransaction {
         for (int c = done - 1; c >= 0; c--) {
             int i = committed[c];
             OffHeapLimiter l = limiters[i];
-            spaces[i].slots().refund(kernels[i], offsets[i], checks.permits(i), CHECKS.token(checks, i),
-                    l.floor().effective(now));
+            while (!views[i].slots().refund(kernels[i], offsets[i], checks.permits(i), CHECKS.token(checks, i),
+                    l.floor().effective(now))) {
+                if (!relocate(i)) {
+                    break;                                   // not placed again: its permits stay taken
+                }
+            }
             CHECKS.token(checks, i, 0L);
         }
     }
@@ -245,6 +313,7 @@ final class CompositeTransaction {
             limiters = Arrays.copyOf(limiters, size);
             kernels = Arrays.copyOf(kernels, size);
             spaces = Arrays.copyOf(spaces, size);
+            views = Arrays.copyOf(views, size);
             offsets = Arrays.copyOf(offsets, size);
             memberOffsets = Arrays.copyOf(memberOffsets, size);
             remapped = Arrays.copyOf(remapped, size);

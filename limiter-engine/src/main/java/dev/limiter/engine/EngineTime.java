@@ -23,11 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * sees it false enters the synchronized start, which re-checks it. One volatile load per lease is
  * the whole cost once started.
  *
- * Later: an idle-key eviction sweep is a periodic task on this ticker (TickerBuilder.periodic),
- * registered here at build.
+ * Eviction. The idle-key eviction sweep (OffHeapEngine.sweep, see KeySpace) is a periodic task on
+ * this ticker, every SWEEP_TICKS ticks, registered here at build. It runs whenever the ticker runs
+ * (its thread, or runTimers with a ManualClock); eviction never starts the thread by itself, since
+ * key tables also rotate on the calls that fill them.
  */
 final class EngineTime {
     private static final AtomicLong ENGINES = new AtomicLong();
+    /** Ticks between two runs of the eviction sweep. */
+    static final long SWEEP_TICKS = 16;
 
     private final Ticker ticker;
     private final boolean manual;
@@ -39,11 +43,14 @@ final class EngineTime {
     /**
      * @param source the engine's clock
      * @param cachedTickNanos the cached clock's tick, or 0 for no cached clock (default 1 ms tick)
+     * @param sweep the eviction sweep, run every SWEEP_TICKS ticks
      */
-    EngineTime(Clock source, long cachedTickNanos) {
+    EngineTime(Clock source, long cachedTickNanos, Ticker.PeriodicTask sweep) {
         this.manual = source instanceof ManualClock;
+        long tick = cachedTickNanos > 0 ? cachedTickNanos : TickerBuilder.DEFAULT_TICK_NANOS;
         this.ticker = Ticker.builder("engine-" + ENGINES.incrementAndGet(), source)
-                .tickNanos(cachedTickNanos > 0 ? cachedTickNanos : TickerBuilder.DEFAULT_TICK_NANOS)
+                .tickNanos(tick)
+                .periodic(sweep, SWEEP_TICKS * tick)
                 .build();
         this.clock = cachedTickNanos > 0 ? ticker.cachedClock() : source;
         if (cachedTickNanos > 0) {

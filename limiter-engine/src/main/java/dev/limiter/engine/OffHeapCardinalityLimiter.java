@@ -11,7 +11,8 @@ import dev.limiter.engine.internal.kernel.Kernel;
  */
 final class OffHeapCardinalityLimiter extends OffHeapLimiter implements CardinalityLimiter {
 
-    OffHeapCardinalityLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
-        super(engine, limit, kernel, capacity, whenFull, seed);
+    OffHeapCardinalityLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
+            boolean evicts) {
+        super(engine, limit, kernel, capacity, whenFull, seed, evicts);
     }
 }

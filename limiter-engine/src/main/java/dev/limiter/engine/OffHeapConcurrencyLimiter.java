@@ -11,7 +11,8 @@ import dev.limiter.engine.internal.kernel.Kernel;
  */
 final class OffHeapConcurrencyLimiter extends OffHeapLimiter implements ConcurrencyLimiter {
 
-    OffHeapConcurrencyLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
-        super(engine, limit, kernel, capacity, whenFull, seed);
+    OffHeapConcurrencyLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
+            boolean evicts) {
+        super(engine, limit, kernel, capacity, whenFull, seed, evicts);
     }
 }

@@ -8,10 +8,6 @@ import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.WhenFull;
-import dev.limiter.engine.internal.kernel.CardinalityKernel;
-import dev.limiter.engine.internal.kernel.ConcurrencyKernel;
-import dev.limiter.engine.internal.kernel.FixedWindowKernel;
-import dev.limiter.engine.internal.kernel.GcraKernel;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
 import dev.limiter.engine.internal.kernel.SlidingWindowKernel;
@@ -40,20 +36,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * }
  * }</pre>
  *
- * <p>Memory per key, off-heap: slot = 16 key bytes + 8 bytes per state word, and the table
- * allocates {@code max(capacity + 64, capacity / 0.8)} slots, so per key of capacity:
+ * <p>Capacity is the most keys <em>live at once</em>: with idle-key eviction (the default, see
+ * {@link IdleKeyEviction}) keys whose state decayed leave the table, so a table serves an
+ * unbounded stream of distinct keys. Memory per key, off-heap: slot = 16 key bytes + 8 bytes per
+ * state word; the table allocates {@code max(claims + 64, claims / 0.8)} slots for
+ * {@code claims = 2 capacity + 64} with eviction ({@code capacity} without it, and always for
+ * quota and cardinality, whose counts never decay), so per key of capacity:
  * <table>
  *   <caption>off-heap bytes per key</caption>
- *   <tr><th>algorithm</th><th>state words</th><th>slot</th><th>per key at load 0.8</th></tr>
- *   <tr><td>token bucket (GCRA)</td><td>1</td><td>24 B</td><td>30 B</td></tr>
- *   <tr><td>fixed window</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *   <tr><th>algorithm</th><th>state words</th><th>slot</th><th>per key, evicting (not)</th></tr>
+ *   <tr><td>token bucket (GCRA)</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
+ *   <tr><td>fixed window</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
  *   <tr><td>sliding window, k sub-windows</td><td>k + 2</td><td>8k + 32 B (112 B for k = 10)</td>
- *       <td>10k + 40 B (140 B for k = 10)</td></tr>
- *   <tr><td>concurrency</td><td>1</td><td>24 B</td><td>30 B</td></tr>
+ *       <td>20k + 80 B (10k + 40 B); 280 B (140 B) for k = 10</td></tr>
+ *   <tr><td>concurrency</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
  *   <tr><td>quota</td><td>1</td><td>24 B</td><td>30 B</td></tr>
  *   <tr><td>cardinality</td><td>1 per parent + 1 per (parent, member)</td><td>24 B + 24 B</td>
  *       <td>30 B per parent + 30 B per member (both tables hold {@code capacity})</td></tr>
  * </table>
+ * While a rotation runs, the retired table and the new one are both allocated (plus 8 bytes per
+ * retired slot on the heap), and the retired one is freed when it becomes unreachable.
  *
  * <p>Composite decisions ({@link #tryAcquireAll}) are atomic; see the comment above it for the
  * protocol. Per-key overrides ({@link Limiter#override(long, long)}) may raise an overridable
@@ -68,19 +70,21 @@ public final class OffHeapEngine implements LimiterEngine {
     private final Clock clock;
     private final Map<String, OffHeapLimiter> limiters;
     private final List<Limiter> ordered;
+    private final IdleKeyEviction eviction;
     private final ThreadLocal<CompositeTransaction> transactions = ThreadLocal.withInitial(CompositeTransaction::new);
     private volatile boolean closed;
 
     private OffHeapEngine(Builder b) {
-        this.time = new EngineTime(b.clock, b.cachedTickNanos);
+        this.time = new EngineTime(b.clock, b.cachedTickNanos, this::sweepTask);
         this.clock = time.clock();
         Map<String, OffHeapLimiter> byName = new LinkedHashMap<>();
         long seed = b.seed;
         for (Registration r : b.registrations) {
-            byName.put(r.limit.name(), OffHeapLimiterFactory.create(this, r.limit, kernelFor(r.limit), r.capacity,
-                    r.whenFull == null ? b.whenFull : r.whenFull, seed));
+            byName.put(r.limit.name(), OffHeapLimiterFactory.create(this, r.limit, Kernels.kernelFor(r.limit), r.capacity,
+                    r.whenFull == null ? b.whenFull : r.whenFull, seed, b.evictIdleKeys));
         }
         this.limiters = byName;
+        this.eviction = new IdleKeyEviction(byName.values());
         this.ordered = Collections.unmodifiableList(new ArrayList<>(byName.values()));
     }
 
@@ -93,37 +97,7 @@ public final class OffHeapEngine implements LimiterEngine {
     public static final int OVERRIDE_HEADROOM = 16;
 
     static Kernel kernelFor(Limit limit) {
-        long layout = layoutPermits(limit);
-        switch (limit.algorithm()) {
-            case TOKEN_BUCKET:
-                return new GcraKernel(limit);
-            case FIXED_WINDOW:
-                return new FixedWindowKernel(limit, layout);
-            case SLIDING_WINDOW:
-                // counts stay exact (one permit per unit) wherever N allows: room for raises is capped
-                return new SlidingWindowKernel(limit, Math.max(limit.permits(),
-                        Math.min(layout, SlidingWindowKernel.MAX_EXACT_PERMITS)));
-            case CONCURRENCY:
-                return new ConcurrencyKernel(limit, layout);
-            case QUOTA:
-                return new QuotaKernel(limit);
-            case CARDINALITY:
-                return new CardinalityKernel(limit);
-            default:
-                throw new IllegalArgumentException("limit '" + limit.name() + "': algorithm "
-                        + limit.algorithm() + " is not supported by this engine yet");
-        }
-    }
-
-    /**
-     * @return the permits a kernel's state layout is sized for: N for a fixed limit, else room for
-     *     per-key raises up to {@link #OVERRIDE_HEADROOM} times N
-     */
-    static long layoutPermits(Limit limit) {
-        if (!limit.overridable()) {
-            return limit.permits();
-        }
-        return Math.max(limit.permits(), Math.min(Limit.MAX_PERMITS, limit.permits() * OVERRIDE_HEADROOM));
+        return Kernels.kernelFor(limit);
     }
 
     /**
@@ -151,7 +125,8 @@ public final class OffHeapEngine implements LimiterEngine {
      * and fires every timer due by then (lease reclaim), in as many duty cycles as that takes. Move
      * the clock, call this, assert: tests never sleep. A timer fires at the first call whose
      * reading is at least one {@link #timerTickNanos() tick} past its deadline, possibly sooner,
-     * never before its deadline.
+     * never before its deadline. The same call runs the idle-key eviction sweep when it is due (every
+     * 16 ticks of the clock); {@link IdleKeyEviction#evictNow()} runs a complete one at once.
      *
      * @return units of work done (0 if nothing was due)
      * @throws IllegalStateException if the engine's clock is not a {@code ManualClock} (its timers
@@ -160,6 +135,18 @@ public final class OffHeapEngine implements LimiterEngine {
     public int runTimers() {
         checkOpen();
         return time.runTimers();
+    }
+
+    /** The periodic eviction sweep, on the ticker's thread; nothing before the engine is built or after close. */
+    private int sweepTask(long nowNanos) {
+        IdleKeyEviction e = eviction;
+        return e == null || closed ? 0 : e.sweep();
+    }
+
+    /** @return idle-key eviction across this engine's limiters: counters and an explicit sweep */
+    public IdleKeyEviction eviction() {
+        checkOpen();
+        return eviction;
     }
 
     /** @return timers scheduled and not yet fired or cancelled (lease reclaims), approximate while others schedule */
@@ -226,7 +213,7 @@ public final class OffHeapEngine implements LimiterEngine {
             long token = CHECKS.token(checks, i);
             if (token != 0L && l.algorithm() == Algorithm.CONCURRENCY) {
                 CHECKS.token(checks, i, 0L);
-                l.release((int) CHECKS.slot(checks, i), checks.permits(i), token, nowNanos);
+                l.steps().release(checks, i, token, nowNanos);
             }
         }
     }
@@ -298,6 +285,7 @@ public final class OffHeapEngine implements LimiterEngine {
         private long cachedTickNanos;
         private WhenFull whenFull = WhenFull.REJECT;
         private long seed = ThreadLocalRandom.current().nextLong();
+        private boolean evictIdleKeys = true;
         private final List<Registration> registrations = new ArrayList<>();
 
         private Builder() {
@@ -347,6 +335,21 @@ public final class OffHeapEngine implements LimiterEngine {
             return this;
         }
 
+        /**
+         * Turns idle-key eviction on (the default) or off. On, a limiter of capacity C holds up to C
+         * live keys and evicts keys whose state has decayed to "as if never seen" (see
+         * {@link IdleKeyEviction}); its table takes 2 C + 64 keys, so its off-heap
+         * memory doubles. Off, the table holds C keys for good. Quota and cardinality limits never
+         * evict (their counts never decay) and keep tables of C. Call before {@link #limit}.
+         */
+        public Builder evictIdleKeys(boolean on) {
+            if (!registrations.isEmpty()) {
+                throw new IllegalStateException("set evictIdleKeys before registering limits");
+            }
+            this.evictIdleKeys = on;
+            return this;
+        }
+
         /** Fixes the string-hash seed (random by default), for reproducible tests. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -372,7 +375,8 @@ public final class OffHeapEngine implements LimiterEngine {
             }
             Kernel kernel = kernelFor(limit); // fails early for an unsupported algorithm
             // and for a table that cannot be allocated, before any table is
-            KeySpace.checkSizes(capacity, kernel.stateWords(), limit.algorithm() == Algorithm.CARDINALITY);
+            KeySpace.checkSizes(capacity, kernel.stateWords(), limit.algorithm() == Algorithm.CARDINALITY,
+                    evictIdleKeys && OffHeapLimiter.evictable(limit.algorithm()));
             registrations.add(new Registration(limit, capacity, whenFull));
             return this;
         }

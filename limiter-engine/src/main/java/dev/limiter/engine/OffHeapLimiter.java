@@ -14,7 +14,9 @@ import dev.limiter.engine.internal.kernel.CardinalityKernel;
 import dev.limiter.engine.internal.kernel.ConcurrencyKernel;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
+import dev.limiter.engine.internal.table.KeyTable;
 import dev.limiter.engine.internal.table.PairKeys;
+import dev.limiter.engine.internal.table.TableView;
 import dev.limiter.engine.internal.time.StalenessFloor;
 import dev.limiter.internal.DecisionWriter;
 import dev.limiter.internal.EngineAccess;
@@ -39,6 +41,11 @@ import java.util.Objects;
  * Staleness. Every decision passes through the limiter's StalenessFloor, so a caller whose "now"
  * is older than the kernel's horizon allows is counted at the floor (see StalenessFloor).
  *
+ * Eviction. Keys resolve against the KeySpace's current view; a call that meets a retired table or a
+ * frozen state word (a rotation moved the key) resolves again, and a new key that finds the table
+ * full first lets the KeySpace make room (see KeySpace, TableRotation). The tri-state results below
+ * (YES, NO, AGAIN) carry that retry without allocating.
+ *
  * Algorithms. Token bucket, fixed and sliding windows and quotas take permits with tryAcquire;
  * concurrency limits hand out leases (tryLease) and cardinality limits admit members (tryAdmit).
  * All of them also work inside composite decisions (CompositeTransaction). This core holds every
@@ -58,9 +65,11 @@ abstract class OffHeapLimiter implements Limiter {
     private final long maxPermits;
     private final StalenessFloor floor;
     private final KeyOverrides overrides;
+    private final SlotSteps steps = new SlotSteps(this);
     private volatile KeySpace keys;
 
-    OffHeapLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
+    OffHeapLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
+                   boolean evicts) {
         this.engine = engine;
         this.limit = limit;
         this.kernel = kernel;
@@ -70,7 +79,8 @@ abstract class OffHeapLimiter implements Limiter {
         this.maxPermits = kernel.maxPermits();
         this.floor = new StalenessFloor(kernel.horizonNanos(), clock);
         this.overrides = new KeyOverrides(limit, kernel);
-        this.keys = new KeySpace(capacity, kernel.stateWords(), algorithm == Algorithm.CARDINALITY, seed);
+        this.keys = new KeySpace(capacity, kernel, algorithm == Algorithm.CARDINALITY, seed,
+                evicts && evictable(algorithm), floor, clock, overrides);
     }
 
     @Override
@@ -104,6 +114,11 @@ abstract class OffHeapLimiter implements Limiter {
         return overrides.kernelAt(offset);
     }
 
+    /** @return whether keys of {@code algorithm} can decay, so that eviction can free their slots */
+    static boolean evictable(Algorithm algorithm) {
+        return algorithm != Algorithm.QUOTA && algorithm != Algorithm.CARDINALITY;
+    }
+
     /** @return whether a request for {@code permits} is refused before its key is even resolved */
     private boolean unsatisfiableForEveryKey(long permits) {
         if (permits < 1) {
@@ -115,33 +130,21 @@ abstract class OffHeapLimiter implements Limiter {
     public boolean tryAcquire(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
-        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : acquireAt(s, s.find(key), permits, nowNanos, into);
+        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     public boolean tryAcquire(CharSequence key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
         Objects.requireNonNull(key, "key must not be null");
-        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : acquireAt(s, s.find(key), permits, nowNanos, into);
+        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     public boolean tryAcquire(byte[] key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         plainOnly();
         Objects.requireNonNull(key, "key must not be null");
-        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : acquireAt(s, s.find(key), permits, nowNanos, into);
-    }
-
-    /** The single-check path, shared by keys and handles. */
-    boolean acquireAt(KeySpace s, int offset, long permits, long now, Decision into) {
-        if (offset < 0) {
-            return full(into);
-        }
-        Kernel k = kernelAt(offset);
-        if (permits > k.maxPermits()) {
-            return refuse(k, into);
-        }
-        return s.slots().acquire(k, offset, permits, now, floor, into) != Kernel.DENIED;
+        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     void plainOnly() {
@@ -161,27 +164,14 @@ abstract class OffHeapLimiter implements Limiter {
     public Lease tryLease(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         leasesOnly();
-        return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : leaseAt(s, s.find(key), permits, nowNanos, into);
+        return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : steps.lease(s, key, permits, nowNanos, into);
     }
 
     public Lease tryLease(CharSequence key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
         leasesOnly();
         Objects.requireNonNull(key, "key must not be null");
-        return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : leaseAt(s, s.find(key), permits, nowNanos, into);
-    }
-
-    private Lease leaseAt(KeySpace s, int offset, long permits, long now, Decision into) {
-        if (offset < 0) {
-            return full(into) ? new SlotLease(this, -1, permits, 0L) : null;
-        }
-        Kernel k = kernelAt(offset);
-        if (permits > k.maxPermits()) {
-            return refuseLease(k, into);
-        }
-        long next = s.slots().acquire(k, offset, permits, now, floor, into);
-        long at = floor.effective(now);
-        return next == Kernel.DENIED ? null : SlotLease.granted(this, offset, permits, k.token(next, at), at);
+        return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : steps.lease(s, key, permits, nowNanos, into);
     }
 
     private Lease refuseLease(Kernel k, Decision into) {
@@ -195,14 +185,6 @@ abstract class OffHeapLimiter implements Limiter {
         }
     }
 
-    /** Returns a lease's permits unless it was reclaimed; after close there is nothing to return. */
-    void release(int offset, long permits, long token, long now) {
-        KeySpace s = keys;
-        if (s != null && offset >= 0) {
-            s.slots().refund(kernel, offset, permits, token, floor.effective(now));
-        }
-    }
-
     boolean isReclaimed(long token, long now) {
         return ((ConcurrencyKernel) kernel).isReclaimed(token, floor.effective(now));
     }
@@ -212,9 +194,10 @@ abstract class OffHeapLimiter implements Limiter {
     public boolean tryAdmit(long parent, long member, long nowNanos, Decision into) {
         KeySpace s = open();
         membersOnly();
-        int offset = s.find(parent);
-        return admitAt(s, offset, offset < 0 ? -1 : s.findMember(parent, member), PairKeys.remapped(parent, member),
-                into);
+        TableView v = s.view();
+        int offset = s.find(v, parent);
+        return admitAt(s, v, offset, offset < 0 ? -1 : s.findMember(parent, member),
+                PairKeys.remapped(parent, member), nowNanos, into);
     }
 
     public boolean tryAdmit(CharSequence parent, CharSequence member, long nowNanos, Decision into) {
@@ -222,16 +205,20 @@ abstract class OffHeapLimiter implements Limiter {
         membersOnly();
         Objects.requireNonNull(parent, "parent must not be null");
         Objects.requireNonNull(member, "member must not be null");
-        int offset = s.find(parent);
-        return admitAt(s, offset, offset < 0 ? -1 : s.findMember(parent, member), s.remapped(parent, member), into);
+        TableView v = s.view();
+        int offset = s.find(v, parent);
+        return admitAt(s, v, offset, offset < 0 ? -1 : s.findMember(parent, member), s.remapped(parent, member),
+                nowNanos, into);
     }
 
-    private boolean admitAt(KeySpace s, int offset, int memberOffset, int remapped, Decision into) {
+    /** Cardinality tables never rotate (a count of members never decays), so offsets stay valid. */
+    private boolean admitAt(KeySpace s, TableView v, int offset, int memberOffset, int remapped, long now,
+                            Decision into) {
         if (offset < 0 || memberOffset < 0) {
-            return full(into);
+            return steps.full(s, now, into);
         }
         CardinalityKernel k = (CardinalityKernel) kernelAt(offset);
-        return s.slots().admit(k, offset, s.memberSlots(), memberOffset, remapped, into) != Kernel.DENIED;
+        return v.slots().admit(k, offset, s.memberSlots(), memberOffset, remapped, into) != Kernel.DENIED;
     }
 
     private void membersOnly() {
@@ -246,7 +233,10 @@ abstract class OffHeapLimiter implements Limiter {
     public void override(long key, long permits) {
         KeySpace s = open();
         Kernel k = overrides.kernelFor(permits);
-        overrides.install(slotOrThrow(s.find(key)), k);
+        synchronized (s) {                                   // no rotation runs or starts meanwhile
+            s.finishRotation();
+            overrides.install(slotOrThrow(s.find(s.view(), key)), k);
+        }
     }
 
     @Override
@@ -254,7 +244,10 @@ abstract class OffHeapLimiter implements Limiter {
         KeySpace s = open();
         Objects.requireNonNull(key, "key must not be null");
         Kernel k = overrides.kernelFor(permits);
-        overrides.install(slotOrThrow(s.find(key)), k);
+        synchronized (s) {
+            s.finishRotation();
+            overrides.install(slotOrThrow(s.find(s.view(), key)), k);
+        }
     }
 
     @Override
@@ -298,7 +291,7 @@ abstract class OffHeapLimiter implements Limiter {
     /** An unseen key has a fresh total already: nothing to reset, no slot claimed. */
     private void resetAt(KeySpace s, int offset) {
         if (offset >= 0) {
-            s.slots().reset((QuotaKernel) kernel, offset);
+            s.view().slots().reset((QuotaKernel) kernel, offset);   // quota tables never rotate
         }
     }
 
@@ -307,13 +300,15 @@ abstract class OffHeapLimiter implements Limiter {
     public LimitHandle handle(long key) {
         KeySpace s = open();
         plainOnly();
-        return new SlotHandle(this, slotOrThrow(s.find(key)));
+        TableView v = s.view();
+        return new SlotHandle(this, v.table(), slotOrThrow(s.find(v, key)));
     }
 
     public LimitHandle handle(CharSequence key) {
         KeySpace s = open();
         plainOnly();
-        return new SlotHandle(this, slotOrThrow(s.find(Objects.requireNonNull(key, "key must not be null"))));
+        TableView v = s.view();
+        return new SlotHandle(this, v.table(), slotOrThrow(s.find(v, Objects.requireNonNull(key, "key must not be null"))));
     }
 
     @Override
@@ -357,7 +352,7 @@ abstract class OffHeapLimiter implements Limiter {
 
     TableFullException tableFull() {
         return new TableFullException("limiter '" + limit.name() + "' is full: its table holds "
-                + capacity() + " keys");
+                + capacity() + " live keys");
     }
 
     /** Refuses a request no key could ever grant; see {@link Kernel#maxPermits()}. */
@@ -368,16 +363,24 @@ abstract class OffHeapLimiter implements Limiter {
         return false;
     }
 
-    /** A new key found the table full: {@link WhenFull} decides. */
-    private boolean full(Decision into) {
-        if (whenFull == WhenFull.REJECT) {
-            throw tableFull();
-        }
-        boolean allow = whenFull == WhenFull.ALLOW;
-        if (into != null) {
-            DECISIONS.set(into, allow ? Outcome.TABLE_FULL_ALLOWED : Outcome.TABLE_FULL_DENIED, limit, 0, 0, 0, 0);
-        }
-        return allow;
+    /** @return the key space, or null after close */
+    KeySpace keysOrNull() {
+        return keys;
+    }
+
+    /** @return the limit's own kernel (overrides aside) */
+    Kernel kernel() {
+        return kernel;
+    }
+
+    /** @return the steps that resolve keys and retry when a rotation moves them */
+    SlotSteps steps() {
+        return steps;
+    }
+
+    /** @return the retry-after of a full-table denial at {@code now} */
+    long retryAfterFull(long now) {
+        return open().retryAfterFull(now);
     }
 
     @Override

@@ -14,16 +14,16 @@ final class OffHeapLimiterFactory {
     }
 
     static OffHeapLimiter create(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull,
-                                 long seed) {
+                                 long seed, boolean evicts) {
         switch (limit.algorithm()) {
             case QUOTA:
-                return new OffHeapQuotaLimiter(engine, limit, kernel, capacity, whenFull, seed);
+                return new OffHeapQuotaLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
             case CONCURRENCY:
-                return new OffHeapConcurrencyLimiter(engine, limit, kernel, capacity, whenFull, seed);
+                return new OffHeapConcurrencyLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
             case CARDINALITY:
-                return new OffHeapCardinalityLimiter(engine, limit, kernel, capacity, whenFull, seed);
+                return new OffHeapCardinalityLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
             default:
-                return new OffHeapRateLimiter(engine, limit, kernel, capacity, whenFull, seed);
+                return new OffHeapRateLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
         }
     }
 }

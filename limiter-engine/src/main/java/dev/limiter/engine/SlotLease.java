@@ -2,6 +2,8 @@ package dev.limiter.engine;
 
 import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Lease;
+import dev.limiter.Limiter;
+import dev.limiter.engine.internal.table.KeyTable;
 import dev.limiter.engine.internal.time.Ticker;
 import dev.limiter.engine.internal.time.TimeMath;
 
@@ -24,6 +26,9 @@ import java.lang.invoke.VarHandle;
  * reclaim by 2H still applies.
  *
  * Offset -1: granted by a full table configured to admit; holds nothing and schedules nothing.
+ *
+ * Slot: (table, offset) where the lease was granted; a rotation may move the key later, and the
+ * limiter's release relocates it by the fingerprint the old slot holds.
  */
 final class SlotLease implements Lease, Ticker.TimerTarget {
     private static final VarHandle STATE;
@@ -40,6 +45,7 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
     }
 
     private final OffHeapLimiter limiter;
+    private final KeyTable table;
     private final int offset;
     private final long permits;
     private final long token;
@@ -47,16 +53,18 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
     @SuppressWarnings("unused")
     private volatile int state;
 
-    SlotLease(OffHeapLimiter limiter, int offset, long permits, long token) {
+    SlotLease(OffHeapLimiter limiter, KeyTable table, int offset, long permits, long token) {
         this.limiter = limiter;
+        this.table = table;
         this.offset = offset;
         this.permits = permits;
         this.token = token;
     }
 
     /** @return a lease granted at {@code now}, its reclaim scheduled at {@code now + maxHold} */
-    static SlotLease granted(OffHeapLimiter limiter, int offset, long permits, long token, long now) {
-        SlotLease lease = new SlotLease(limiter, offset, permits, token);
+    static SlotLease granted(OffHeapLimiter limiter, KeyTable table, int offset, long permits, long token,
+                             long now) {
+        SlotLease lease = new SlotLease(limiter, table, offset, permits, token);
         long deadline = TimeMath.addSaturated(now, limiter.limit().maxHoldNanos());
         lease.ticket = limiter.engine().time().schedule(deadline, lease, 0L);
         return lease;
@@ -89,7 +97,7 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
             if (ticket != Ticker.NULL_TICKET) {
                 limiter.engine().time().cancel(ticket);
             }
-            limiter.release(offset, permits, token, limiter.clock().nanoTime());
+            limiter.steps().release(table, offset, permits, token, limiter.clock().nanoTime());
         }
     }
 
@@ -97,7 +105,7 @@ final class SlotLease implements Lease, Ticker.TimerTarget {
     @Override
     public void onTimer(long payload, long deadlineNanos, long nowNanos) {
         if (STATE.compareAndSet(this, HELD, RECLAIMED)) {
-            limiter.release(offset, permits, token, nowNanos);
+            limiter.steps().release(table, offset, permits, token, nowNanos);
             limiter.engine().time().leaseReclaimed();
         }
     }

@@ -128,6 +128,6 @@ class CloseSafetyTest {
         engine.close();
         long after = settledBelow(direct, before + table);
         assertTrue(after - before < table, "direct memory not released: " + (after - before) + " of " + table);
-        assertEquals(60_000_000L, table, "2M keys x 24-byte slots / 0.8 load");
+        assertEquals(120_001_920L, table, "2M live keys: (2 x 2M + 64) claims x 24-byte slots / 0.8 load");
     }
 }

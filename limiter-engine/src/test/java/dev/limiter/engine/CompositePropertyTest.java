@@ -255,11 +255,12 @@ class CompositePropertyTest {
                                 if (l == 6) {
                                     for (int m = 0; m < 4; m++) {
                                         KeySpace card = ((OffHeapLimiter) engine.limiter("card")).open();
-                                        card.find((long) k);
+                                        card.find(card.view(), (long) k);
                                         card.findMember(k, m);
                                     }
                                 } else {
-                                    ((OffHeapLimiter) engine.limiter(names[l])).open().find((long) k);
+                                    KeySpace ks = ((OffHeapLimiter) engine.limiter(names[l])).open();
+                                    ks.find(ks.view(), (long) k);
                                 }
                             }
                         }
@@ -297,7 +298,7 @@ class CompositePropertyTest {
         List<Limiter> all = engine.limiters();
         byte[][] out = new byte[all.size()][];
         for (int i = 0; i < all.size(); i++) {
-            AtomicBuffer b = ((OffHeapLimiter) all.get(i)).open().slots().buffer();
+            AtomicBuffer b = ((OffHeapLimiter) all.get(i)).open().view().slots().buffer();
             out[i] = new byte[b.capacity()];
             b.getBytes(0, out[i]);
         }

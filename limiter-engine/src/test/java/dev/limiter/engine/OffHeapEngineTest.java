@@ -120,9 +120,34 @@ class OffHeapEngineTest {
     }
 
     @Test
+    void aTableFullOfLiveKeysSaysWhenARotationCanFreeASlot() {
+        try (OffHeapEngine e = engine(perSecond(100), 2, WhenFull.DENY)) {
+            RateLimiter l = e.rateLimiter("tb");
+            Decision d = new Decision();
+            long now = clock.nanoTime();
+            long key = 0;
+            while (l.tryAcquire(key, 1, now, d)) {
+                key++;                                       // every key live for 10 ms from now
+            }
+            assertEquals(2 * 2 + 64, key, "with eviction a table of capacity C takes 2 C + 64 keys");
+            assertEquals(Outcome.TABLE_FULL_DENIED, d.outcome());
+            assertEquals(10_000_000L, d.retryAfterNanos(), "the earliest decay among the live keys");
+            assertEquals(0, e.eviction().evictions(), "nothing had decayed: nothing was evicted");
+            assertFalse(l.tryAcquire(key, 1, now + 9_999_999, d), "no rotation is tried before then");
+            assertEquals(1, d.retryAfterNanos());
+            clock.advance(10_000_000);
+            assertTrue(l.tryAcquire(key, 1, clock.nanoTime(), d), "then a rotation evicts them all");
+            assertEquals(key, e.eviction().evictions());
+            assertTrue(l.tryAcquire(0L, 1, clock.nanoTime(), d), "and an evicted key starts afresh");
+            assertEquals(99, d.remaining());
+        }
+    }
+
+    @Test
     void fullTableFollowsTheConfiguredChoice() {
         for (WhenFull choice : WhenFull.values()) {
-            try (OffHeapEngine e = engine(perSecond(100), 2, choice)) {
+            try (OffHeapEngine e = OffHeapEngine.builder().clock(clock).whenFull(choice).evictIdleKeys(false)
+                    .limit(perSecond(100), 2).build()) {
                 RateLimiter l = e.rateLimiter("tb");
                 Decision d = new Decision();
                 assertTrue(l.tryAcquire(1L, 1, clock.nanoTime(), d));

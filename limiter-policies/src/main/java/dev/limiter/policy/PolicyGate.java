@@ -33,7 +33,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * gate closes the engines it created (for its first policy and for swaps), not one it was given.
  */
 public final class PolicyGate implements AutoCloseable {
-    /** Keys each rule's table holds when no capacity is given: 65,536. */
+    /**
+     * Live keys each rule's table holds when no capacity is given: 65,536. Keys whose state has
+     * decayed (a window that ended, a bucket that refilled) are evicted by the engine, so the
+     * capacity bounds the keys live <em>at once</em>, not the keys ever seen: on the off-heap engine
+     * a rule's table takes 2 x capacity + 64 keys before it rotates out the idle ones, about 60 bytes
+     * per unit of capacity for one-word rules. Size it as (distinct keys a rule sees per period) x
+     * (its period plus a margin), e.g. a per-grant 1-second rule that sees 20,000 grants a second
+     * needs about 40,000; raise it with {@link Builder#capacity(String, long)} or
+     * {@link Builder#defaultCapacity(long)}. When a table is truly full of live keys, new keys are
+     * denied ({@link dev.limiter.Outcome#TABLE_FULL_DENIED}) with a retry-after that says when the
+     * earliest of them decays.
+     */
     public static final long DEFAULT_CAPACITY = 1L << 16;
 
     private final Clock clock;
@@ -321,7 +332,10 @@ public final class PolicyGate implements AutoCloseable {
             return this;
         }
 
-        /** Sets the keys every rule's table holds unless {@link #capacity(String, long)} says otherwise. */
+        /**
+         * Sets the live keys every rule's table holds unless {@link #capacity(String, long)} says
+         * otherwise; see {@link PolicyGate#DEFAULT_CAPACITY} for how to size it.
+         */
         public Builder defaultCapacity(long keys) {
             this.defaultCapacity = positive(keys);
             return this;

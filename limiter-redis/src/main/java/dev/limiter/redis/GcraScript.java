@@ -44,9 +44,9 @@ final class GcraScript extends LimitScript {
         long cost = permits * interval;
         long backlog = from - now;                             // unsigned, exact: from >= now
         long room = ~(from ^ Long.MIN_VALUE);                  // unsigned: Long.MAX_VALUE - from
-        boolean fits = Long.compareUnsigned(cost, room) <= 0;
+        boolean fits = Long.compareUnsigned(cost, room) < 0;     // TAT' = Long.MAX_VALUE is never stored
         long remaining = Long.compareUnsigned(backlog, tau) >= 0 ? 0 : Long.divideUnsigned(tau - backlog, interval);
-        remaining = Math.min(remaining, Long.divideUnsigned(room, interval));   // the clock's end
+        remaining = Math.min(remaining, room == 0 ? 0 : Long.divideUnsigned(room - 1, interval)); // the clock's end
         long retry = !fits || Long.compareUnsigned(cost, ~backlog) > 0
                 ? RedisDecision.NEVER                          // beyond what the clock can represent
                 : Saturating.clampUnsigned(backlog + cost - tau);

@@ -9,7 +9,8 @@ ARGV: [1] time (word or 'server'), [2] grace ms, [3] cost = p * I (word, unsigne
       client refuses p * I > tau as unsatisfiable), [4] tau = burst * I (word, unsigned, clamped at
       2^64 - 1).
 Step: from = max(TAT, now); backlog = from - now and room = Long.MAX_VALUE - from (both unsigned,
-exact). Admit iff cost <= room (TAT' = from + cost fits in a long: the clock's end) and
+exact). Admit iff cost < room (TAT' = from + cost fits in a long below the clock's end; the
+engine reserves TAT' = Long.MAX_VALUE as its eviction's frozen mark, so it is never stored) and
 backlog <= tau and cost <= tau - backlog, all unsigned; then store TAT' ^ MIN_VALUE, and
 ahead = backlog + cost <= tau. A denial writes nothing.
 Expiry: the state is idle ("never seen") once now >= TAT', that is after `ahead` nanoseconds.
@@ -30,7 +31,7 @@ local function gcra_step(key, now, grace, a, commit)
   if w_cmps(tat, now) < 0 then from = now end
   local backlog = w_sub(from, now)
   local room = w_sub(MAX_WORD, from)
-  if w_cmpu(cost, room) > 0 or w_cmpu(backlog, tau) > 0 or w_cmpu(cost, w_sub(tau, backlog)) > 0 then
+  if w_cmpu(cost, room) >= 0 or w_cmpu(backlog, tau) > 0 or w_cmpu(cost, w_sub(tau, backlog)) > 0 then
     return {'0', w_hex(now), w_hex(from)}
   end
   local next_tat = w_add(from, cost)

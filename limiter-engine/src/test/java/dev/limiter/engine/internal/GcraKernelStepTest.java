@@ -116,10 +116,15 @@ class GcraKernelStepTest {
     @Test
     void theClocksEndBoundsAdmissionsAndTheirFigures() {
         Decision d = new Decision();
-        long now = Long.MAX_VALUE - 200;
-        // room = 200: two permits end exactly at the clock's end, TAT' = Long.MAX_VALUE
-        assertEquals(word(Long.MAX_VALUE), step(0L, 2, now, d));
+        long now = Long.MAX_VALUE - 201;
+        // room = 201: two permits end one nanosecond before the clock's end
+        assertEquals(word(Long.MAX_VALUE - 1), step(0L, 2, now, d));
         assertFacts(d, Outcome.ALLOWED, 3, 0, 200);
+
+        now = Long.MAX_VALUE - 200;
+        // room = 200: TAT' = Long.MAX_VALUE is never published (its word is eviction's frozen mark)
+        assertEquals(Kernel.DENIED, step(0L, 2, now, d));
+        assertFacts(d, Outcome.LIMITED, 1, Decision.NEVER, 0);
 
         now = Long.MAX_VALUE - 150;
         // room = 150: 2 * 100 does not fit before the clock's end, ever; remaining = 150 / 100

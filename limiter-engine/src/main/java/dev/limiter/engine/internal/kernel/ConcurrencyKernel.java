@@ -209,6 +209,28 @@ public final class ConcurrencyKernel extends Kernel {
         return word;                                     // reclaimed by a roll
     }
 
+    /**
+     * Decayed when, at the mark's generation g, the key's generation gen is 2 or more behind (every
+     * lease rolled out), or at most 1 behind with no permit held (the next decision writes what a
+     * fresh key's would); within the tag horizon. The frozen mark, Long.MIN_VALUE, has the seen bit
+     * clear, which every published word sets.
+     */
+    @Override
+    public boolean decayedBy(StateWords state, int base, long head, long mark) {
+        if (head == 0) {
+            return true;
+        }
+        long d = ((generation(mark) << tagShift) - (head & ~((1L << tagShift) - 1))) >> tagShift;
+        return (d >= 2 && d < staleGenerations) || ((d == 0 || d == 1) && held(head) == 0);
+    }
+
+    @Override
+    public long decaysAt(long head, long mark) {
+        long g = generation(mark);
+        long d = ((g << tagShift) - (head & ~((1L << tagShift) - 1))) >> tagShift;
+        return TimeMath.multiplySaturatedSigned(g - d + 2, hold);         // every lease rolled out
+    }
+
     /** @return permits counted as held (both generations) in a state word, for tests and diagnostics */
     public long held(long word) {
         return ((word >>> countBits) & countMask) + (word & countMask);

@@ -118,6 +118,27 @@ public final class FixedWindowKernel extends Kernel {
     }
 
     /**
+     * Decayed once the mark lies in a later window than the key's (and within the tag horizon): every
+     * caller at or after the mark is ahead of the key and starts a fresh window. The frozen mark,
+     * Long.MIN_VALUE, has count field 0, which no published word has (count + 1 &gt;= 1).
+     */
+    @Override
+    public boolean decayedBy(StateWords state, int base, long head, long mark) {
+        if (head == 0) {
+            return true;
+        }
+        long d = (((Math.floorDiv(mark, period)) << tagShift) - (head & ~countMask)) >> tagShift;
+        return d > 0 && d < staleWindows;
+    }
+
+    @Override
+    public long decaysAt(long head, long mark) {
+        long index = Math.floorDiv(mark, period);
+        long d = ((index << tagShift) - (head & ~countMask)) >> tagShift;
+        return TimeMath.multiplySaturatedSigned(index - d + 1, period);   // the end of the key's window
+    }
+
+    /**
      * Exact: subtracts the permits from the window they were added to while that window is still the
      * key's current one; once the key has moved to a later window the grant no longer affects any
      * decision and nothing needs undoing.

@@ -27,7 +27,8 @@ import dev.limiter.internal.EngineAccess;
  * more. Every figure is exact, never saturated toward more permits: p*I and tau are unsigned 64-bit
  * values (tau clamps at 2^64 - 1, above any distance two longs can have, so the clamp changes no
  * decision); the backlog TAT - t (TAT >= t) is an exact unsigned difference; an admission needs
- * backlog + p*I <= tau without overflow and a TAT' that fits in a long (the clock's end). A request
+ * backlog + p*I <= tau without overflow and a TAT' below Long.MAX_VALUE (the clock's end; the
+ * encoded word of TAT = Long.MAX_VALUE, all ones, is the frozen mark of eviction, never published). A request
  * whose p*I exceeds tau can never be admitted, so maxPermits() refuses it as unsatisfiable.
  *
  * State word. encoded = TAT ^ Long.MIN_VALUE, so the all-zero word of a fresh slot decodes to
@@ -81,7 +82,7 @@ public final class GcraKernel extends Kernel {
         long from = Math.max(tat, now);
         long backlog = from - now;                             // unsigned, exact: from >= now
         long room = ~(from ^ Long.MIN_VALUE);                  // unsigned: Long.MAX_VALUE - from
-        boolean fits = Math.multiplyHigh(permits, interval) == 0 && Long.compareUnsigned(cost, room) <= 0;
+        boolean fits = Math.multiplyHigh(permits, interval) == 0 && Long.compareUnsigned(cost, room) < 0;
         boolean admits = fits && Long.compareUnsigned(backlog, tau) <= 0
                 && Long.compareUnsigned(cost, tau - backlog) <= 0;
         if (!admits) {
@@ -100,7 +101,7 @@ public final class GcraKernel extends Kernel {
 
     private void deny(Decision facts, long backlog, long cost, boolean fits, long room) {
         long remaining = Long.compareUnsigned(backlog, tau) >= 0 ? 0 : Long.divideUnsigned(tau - backlog, interval);
-        remaining = Math.min(remaining, Long.divideUnsigned(room, interval));   // the clock's end
+        remaining = Math.min(remaining, room == 0 ? 0 : Long.divideUnsigned(room - 1, interval)); // the clock's end
         long retry;
         if (!fits || Long.compareUnsigned(cost, ~backlog) > 0) {
             retry = Decision.NEVER;                            // beyond what the clock can represent
@@ -108,6 +109,23 @@ public final class GcraKernel extends Kernel {
             retry = TimeMath.clampUnsigned(backlog + cost - tau);   // > 0: TAT' - t <= tau from then on
         }
         DECISIONS.set(facts, Outcome.LIMITED, limit, 0, remaining, retry, TimeMath.clampUnsigned(backlog));
+    }
+
+    /** TAT = Long.MAX_VALUE: never published (an admission must leave TAT' below the clock's end). */
+    @Override
+    public long frozenWord() {
+        return -1L;
+    }
+
+    /** Decayed once TAT &le; mark: from then on max(TAT, t) = t, as for a key never seen. */
+    @Override
+    public boolean decayedBy(StateWords state, int base, long head, long mark) {
+        return (head ^ Long.MIN_VALUE) <= mark;
+    }
+
+    @Override
+    public long decaysAt(long head, long mark) {
+        return head ^ Long.MIN_VALUE;
     }
 
     @Override

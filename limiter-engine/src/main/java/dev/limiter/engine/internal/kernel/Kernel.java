@@ -131,6 +131,37 @@ public abstract class Kernel {
     }
 
     /**
+     * @return a word 0 value this kernel never publishes, which marks a key's state as frozen
+     *     (moved to a newer table, see {@code table.TableRotation}); {@link Long#MIN_VALUE} unless a
+     *     kernel says otherwise. A store never runs a step on it and never CASes from it.
+     */
+    public long frozenWord() {
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * Whether the key's state has decayed by the eviction mark {@code mark}: every decision, refund
+     * and release at any time {@code t >= mark} (within the kernel's horizon) is the same on this
+     * state as on a key never seen. A pure function of the state words, the mark and the limit;
+     * conservative (false) when unsure. States that never decay (quotas, held leases, counts in
+     * the current window) answer false.
+     *
+     * @param head word 0, as loaded (acquire); never {@link #frozenWord()}
+     */
+    public boolean decayedBy(StateWords state, int base, long head, long mark) {
+        return head == 0;
+    }
+
+    /**
+     * @param mark an eviction mark the state has not decayed by, near the key's time
+     * @return the earliest time at which {@link #decayedBy} may turn true for this state, or
+     *     {@link Long#MAX_VALUE} when never (on its own); used for an honest table-full retry-after
+     */
+    public long decaysAt(long head, long mark) {
+        return head == 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+
+    /**
      * @return a kernel of the same algorithm, reading the same state layout, that enforces
      *     {@code override} instead: used for per-key overrides, so a key keeps its state
      * @throws IllegalArgumentException when the layout cannot represent the override

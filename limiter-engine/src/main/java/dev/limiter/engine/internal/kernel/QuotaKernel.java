@@ -48,6 +48,12 @@ public class QuotaKernel extends Kernel {
         this.permits = limit.permits();
     }
 
+    /** Epoch 2^23 - 1 with 2^41 - 1 used: never published, since used &le; 2^40. */
+    @Override
+    public long frozenWord() {
+        return -1L;
+    }
+
     @Override
     public int stateWords() {
         return 1;

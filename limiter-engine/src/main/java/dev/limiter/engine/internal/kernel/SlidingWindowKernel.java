@@ -311,6 +311,27 @@ public final class SlidingWindowKernel extends Kernel {
         return word - Math.min(word & countMask, p);
     }
 
+    /**
+     * Decayed once the mark's sub-window lies more than k past the head's (within the tag horizon):
+     * the head and every ring slot (tags at most the head's) then lie outside any later window. The
+     * frozen mark, Long.MIN_VALUE, has head count field 0, which no published head has.
+     */
+    @Override
+    public boolean decayedBy(StateWords s, int base, long head, long mark) {
+        if (head == 0) {
+            return true;
+        }
+        long d = ((Math.floorDiv(mark, width) << countBits) - (head & ~countMask)) >> countBits;
+        return d > k && d < staleSubWindows;
+    }
+
+    @Override
+    public long decaysAt(long head, long mark) {
+        long j = Math.floorDiv(mark, width);
+        long d = ((j << countBits) - (head & ~countMask)) >> countBits;
+        return TimeMath.multiplySaturatedSigned(j - d + k + 1, width);   // the head leaves every window
+    }
+
     private long units(long permitsAsked) {
         return unitShift == 0 ? permitsAsked : ((permitsAsked - 1) >> unitShift) + 1;
     }

@@ -46,12 +46,17 @@ public abstract class SlotStore implements StateWords {
      *
      * @param floor the limiter's staleness floor: a caller older than it acts at it
      * @param facts when non-null, receives the decision
-     * @return the word 0 published (never 0), or {@link Kernel#DENIED}
+     * @return the word 0 published (never 0), {@link Kernel#DENIED}, or {@link Kernel#frozenWord()}
+     *     when a rotation froze the key's state here (nothing decided: resolve the key again)
      */
     public final long acquire(Kernel kernel, int base, long permits, long now, StalenessFloor floor,
                               Decision facts) {
+        final long frozen = kernel.frozenWord();
         for (;;) {
             long head = wordAcquire(base, 0);
+            if (head == frozen) {
+                return frozen;                           // moved by a rotation: resolve the key again
+            }
             long at = floor.effective(now);
             long next = kernel.next(this, base, head, permits, at, facts);
             if (next == Kernel.DENIED) {
@@ -87,27 +92,74 @@ public abstract class SlotStore implements StateWords {
      */
     public final boolean wouldAdmit(Kernel kernel, int base, long permits, long now, StalenessFloor floor,
                                     Decision facts) {
-        long head = wordAcquire(base, 0);
-        return kernel.next(this, base, head, permits, floor.effective(now), facts) != Kernel.DENIED;
+        long r = peek(kernel, base, permits, now, floor, facts);
+        return r != Kernel.DENIED && r != kernel.frozenWord();
     }
 
-    /** Gives back what the grant {@code token} took, as exactly as the kernel allows. */
-    public final void refund(Kernel kernel, int base, long permits, long token, long now) {
+    /**
+     * Decides as {@link #acquire} would at {@code now}, writing nothing.
+     *
+     * @return as {@link #acquire}: the word 0 it would publish, {@link Kernel#DENIED}, or
+     *     {@link Kernel#frozenWord()} when the key's state here is frozen
+     */
+    public final long peek(Kernel kernel, int base, long permits, long now, StalenessFloor floor, Decision facts) {
+        long head = wordAcquire(base, 0);
+        if (head == kernel.frozenWord()) {
+            return head;
+        }
+        return kernel.next(this, base, head, permits, floor.effective(now), facts);
+    }
+
+    /**
+     * Gives back what the grant {@code token} took, as exactly as the kernel allows.
+     *
+     * @return false when a rotation froze the key's state here before the refund landed (resolve
+     *     the key again and refund there); true otherwise
+     */
+    public final boolean refund(Kernel kernel, int base, long permits, long token, long now) {
+        final long frozen = kernel.frozenWord();
         for (;;) {
+            if (wordAcquire(base, 0) == frozen) {
+                return false;
+            }
             int index = kernel.refundIndex(this, base, token, now);
             if (index < 0) {
-                return;
+                return true;
             }
             long word = wordAcquire(base, index);
+            if (index == 0 && word == frozen) {
+                return false;
+            }
             long next = kernel.refunded(index, word, permits, token, now);
             if (next == word) {
                 if (kernel.refundIndex(this, base, token, now) == index) {
-                    return;
+                    return true;
                 }
             } else if (compareAndSet(base, index, word, next)) {
-                return;
+                return true;
             }
         }
+    }
+
+    /**
+     * Freezes word 0 for a rotation: replaces it with {@link Kernel#frozenWord()} by CAS.
+     *
+     * @return the word it held when this call froze it, or {@link Kernel#frozenWord()} when another
+     *     thread froze it first
+     */
+    public final long freezeHead(Kernel kernel, int base) {
+        final long frozen = kernel.frozenWord();
+        for (;;) {
+            long head = wordAcquire(base, 0);
+            if (head == frozen || compareAndSet(base, 0, head, frozen)) {
+                return head;
+            }
+        }
+    }
+
+    /** Installs {@code value} in word {@code index} if it still holds 0 (a rotation's copy: CAS 0 -&gt; value). */
+    public final void install(int base, int index, long value) {
+        compareAndSet(base, index, 0L, value);
     }
 
     /** The operator's reset of a quota or cardinality key: a fresh total. */

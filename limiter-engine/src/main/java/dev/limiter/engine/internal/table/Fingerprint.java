@@ -3,12 +3,13 @@ package dev.limiter.engine.internal.table;
 /*
  * Keys as 128-bit fingerprints (claim, publish), both non-zero, as KeyTable requires.
  *
- * 64-bit keys are stored exactly: (LONG_DOMAIN, key), or (LONG_ZERO_DOMAIN, 1) for key 0. Two
- * distinct long keys therefore never share a slot.
+ * 64-bit keys are stored exactly: (LONG_DOMAIN, key), or (LONG_ZERO_DOMAIN, 1) for key 0 and
+ * (LONG_ZERO_DOMAIN, 2) for the key equal to KeyTable.FROZEN_PUBLISH. Two distinct long keys
+ * therefore never share a slot.
  *
  * Strings (UTF-16 code units) and byte strings are hashed with MurmurHash3 x64-128 under a
  * per-table seed, and the two 64-bit halves are the fingerprint (a half that is 0, or a claim half
- * equal to a long-key domain, is remapped; this changes the collision odds by ~2^-63). Two distinct
+ * equal to a long-key domain or to a rotation's frozen sentinels, is remapped; this changes the collision odds by ~2^-63). Two distinct
  * strings share state only if all 128 bits collide: for n keys that happens with probability about
  * n^2 / 2^129, below 10^-26 for a billion keys. The hash is not keyed cryptographically: a caller
  * whose keys come straight from an adversary and who needs collision resistance against that
@@ -30,16 +31,16 @@ public final class Fingerprint {
 
     /** @return the state offset of a 64-bit key, claiming it if new, or {@link KeyTable#FULL} */
     public static int find(KeyTable table, long key) {
-        return key == 0
-                ? table.find(LONG_ZERO_DOMAIN, 1L, mix64(LONG_ZERO_DOMAIN))
-                : table.find(LONG_DOMAIN, key, mix64(key));
+        return key == 0 || key == KeyTable.FROZEN_PUBLISH
+                ? table.find(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
+                : table.find(LONG_DOMAIN, key);
     }
 
     /** @return the state offset of a 64-bit key, or -1 when absent */
     public static int lookup(KeyTable table, long key) {
-        return key == 0
-                ? table.lookup(LONG_ZERO_DOMAIN, 1L, mix64(LONG_ZERO_DOMAIN))
-                : table.lookup(LONG_DOMAIN, key, mix64(key));
+        return key == 0 || key == KeyTable.FROZEN_PUBLISH
+                ? table.lookup(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
+                : table.lookup(LONG_DOMAIN, key);
     }
 
     /** @return the state offset of a string key, claiming it if new, or {@link KeyTable#FULL} */
@@ -127,10 +128,10 @@ public final class Fingerprint {
         h2 = fmix64(h2);
         h1 += h2;
         h2 += h1;
-        long claimHalf = (h1 == 0 || h1 == LONG_DOMAIN || h1 == LONG_ZERO_DOMAIN) ? ~LONG_DOMAIN : h1;
-        long publish = h2 == 0 ? 1 : h2;
-        long mixed = h2 ^ Long.rotateLeft(h1, 32);
-        return claim ? table.find(claimHalf, publish, mixed) : table.lookup(claimHalf, publish, mixed);
+        long claimHalf = (h1 == 0 || h1 == LONG_DOMAIN || h1 == LONG_ZERO_DOMAIN || h1 == KeyTable.FROZEN_CLAIM)
+                ? ~LONG_DOMAIN : h1;
+        long publish = h2 == 0 || h2 == KeyTable.FROZEN_PUBLISH ? 1 : h2;
+        return claim ? table.find(claimHalf, publish) : table.lookup(claimHalf, publish);
     }
 
     private static long littleEndian(byte[] b, int from, int count) {
@@ -163,8 +164,4 @@ public final class Fingerprint {
         return k;
     }
 
-    /** @return a well-mixed hash of a 64-bit key, for its home slot */
-    static long mix64(long key) {
-        return fmix64(key ^ 0x9E3779B97F4A7C15L);
-    }
 }

@@ -20,15 +20,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * A key is a 128-bit fingerprint (claim, publish), both halves non-zero (see Fingerprint). An
  * all-zero slot is empty; all-zero state means "never seen" to every kernel.
  *
- * Claiming, lock-free. A thread looking for key (c, p) probes from the key's home slot:
+ * Claiming, lock-free. A thread looking for key (c, p) probes from home(c, p):
  *   - claim word 0: the slot is empty. If the table has room, CAS claim 0 -> c; on success, or if
  *     the CAS lost to an equal c, fall through to the publish step; otherwise re-read the slot.
  *   - claim word == c: read publish. If 0, the claimer has not published yet: help by CAS
  *     publish 0 -> p. Whoever wins owns the slot; if publish now equals p this is our key,
  *     otherwise another key with the same claim half owns it and probing goes on.
  *   - claim word != c: another key; probe the next slot.
- * Nobody ever waits for another thread, and a published slot never changes owner (there is no
- * deletion yet), so a slot offset found once stays valid for the table's life: handles cache it.
+ * Nobody ever waits for another thread, and nothing in a table is ever cleared or reused: a
+ * published slot never changes owner, so a slot offset found once names the same key for the
+ * table's life. Idle keys leave by rotation into a new table (TableRotation), which retires this
+ * one: its empty slots get claim FROZEN_CLAIM and its unpublished ones publish FROZEN_PUBLISH
+ * (fingerprints never have those halves), and a find that meets either returns RETIRED.
  *
  * Memory ordering. claim and publish are written only by CAS (full fence) and read with
  * getLongVolatile (acquire), so a thread that sees a published key also sees every state write
@@ -37,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Capacity. slots = max(capacity + 64, ceil(capacity / 0.8)): the probe sequence stays short
  * (load <= 0.8) and the table can never be completely full, so a probe always ends. The key
  * count is checked before a claim; racing claimers may overshoot the capacity by at most the
- * number of racing threads, which the 64 spare slots absorb. The whole table must fit in 2 GiB.
+ * number of racing threads, which the 64 spare slots absorb. A rotation's copies are counted by a
+ * reservation made up front (reserve, claimForCopy, release). The whole table must fit in 2 GiB.
  *
  * Lifetime. The buffer is plain direct memory owned by the JVM's cleaner: dropping the table
  * (see the limiter's close) makes it unreachable and the JDK frees it at the next GC, while a
@@ -53,14 +57,22 @@ public final class KeyTable {
     public static final int STATE_OFFSET = 16;
     /** Returned by {@link #find} when the key is new and the table is full. */
     public static final int FULL = -1;
+    /** Returned by {@link #find} when a rotation retired the table and the key is not in it. */
+    public static final int RETIRED = -2;
     /** The fill ratio the table is sized for. */
     public static final double LOAD_FACTOR = 0.8;
+    /** The claim word of an empty slot barred by a rotation; no fingerprint has this claim half. */
+    public static final long FROZEN_CLAIM = 0x46524F5A454E4331L;     // "FROZENC1"
+    /** The publish word of an unpublished slot barred by a rotation; no fingerprint has this half. */
+    public static final long FROZEN_PUBLISH = 0x46524F5A454E5031L;   // "FROZENP1"
 
     private final AtomicBuffer buffer;
     private final int slotBytes;
     private final long slots;
     private final long capacity;
+    private final long trigger;
     private final AtomicLong size = new AtomicLong();
+    private boolean crossed;   // set plainly by the claim that reaches the trigger: a hint, read racily
 
     /**
      * @param capacity the most keys the table must hold
@@ -68,8 +80,19 @@ public final class KeyTable {
      * @throws IllegalArgumentException when the table would not fit in 2 GiB or capacity &lt; 1
      */
     public KeyTable(long capacity, int stateWords) {
+        this(capacity, stateWords, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param capacity the most keys the table must hold
+     * @param stateWords 8-byte state words per key
+     * @param trigger the key count at which {@link #crossedTrigger()} turns true (a rotation is due)
+     * @throws IllegalArgumentException when the table would not fit in 2 GiB or capacity &lt; 1
+     */
+    public KeyTable(long capacity, int stateWords, long trigger) {
         long bytes = bytesFor(capacity, stateWords);
         this.capacity = capacity;
+        this.trigger = trigger;
         this.slotBytes = STATE_OFFSET + 8 * stateWords;
         this.slots = slotsFor(capacity);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
@@ -134,17 +157,30 @@ public final class KeyTable {
     }
 
     /**
+     * @return the home slot hash of key (claim, publish): a multiply-xorshift of both halves, so a
+     *     slot's own words tell where its key probes from (a rotation re-homes keys from them)
+     */
+    static long home(long claim, long publish) {
+        long h = (publish ^ Long.rotateLeft(claim, 32)) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 29);
+    }
+
+    private long start(long claim, long publish) {
+        return Math.multiplyHigh(home(claim, publish) & Long.MAX_VALUE, slots << 1); // fast range reduction
+    }
+
+    /**
      * Finds the slot of key (claim, publish), claiming one if the key is new.
      *
-     * @param claim non-zero claim half
-     * @param publish non-zero publish half
-     * @param mixed a well-mixed 64-bit hash of the key, which picks the home slot
-     * @return the byte offset of the key's first state word, or {@link #FULL}
+     * @param claim non-zero claim half, never {@link #FROZEN_CLAIM}
+     * @param publish non-zero publish half, never {@link #FROZEN_PUBLISH}
+     * @return the byte offset of the key's first state word, {@link #FULL}, or {@link #RETIRED}
+     *     when this table has been retired by a rotation and the key is not in it
      */
-    public int find(long claim, long publish, long mixed) {
+    public int find(long claim, long publish) {
         final AtomicBuffer b = buffer;
         final long n = slots;
-        long i = Math.multiplyHigh(mixed & Long.MAX_VALUE, n << 1); // fast range reduction into [0, n)
+        long i = start(claim, publish);
         for (long probes = 0; probes < n; probes++) {
             int at = (int) (i * slotBytes);
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
@@ -160,6 +196,9 @@ public final class KeyTable {
                 if (!b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
                     c = b.getLongVolatile(at + CLAIM_OFFSET);
                     if (c != claim) {
+                        if (c == FROZEN_CLAIM) {
+                            return RETIRED;
+                        }
                         i = next(i, n);
                         continue;
                     }
@@ -170,7 +209,9 @@ public final class KeyTable {
                 long p = b.getLongVolatile(at + PUBLISH_OFFSET);
                 if (p == 0) {
                     if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, publish)) {
-                        size.incrementAndGet();
+                        if (size.incrementAndGet() >= trigger) {
+                            crossed = true;
+                        }
                         return at + STATE_OFFSET;
                     }
                     p = b.getLongVolatile(at + PUBLISH_OFFSET);
@@ -178,25 +219,26 @@ public final class KeyTable {
                 if (p == publish) {
                     return at + STATE_OFFSET;
                 }
+                if (p == FROZEN_PUBLISH) {
+                    return RETIRED;
+                }
+            } else if (c == FROZEN_CLAIM) {
+                return RETIRED;
             }
             i = next(i, n);
         }
         return FULL;
     }
 
-    /**
-     * Finds the slot of a key without claiming.
-     *
-     * @return the state offset, or -1 when the key is absent
-     */
-    public int lookup(long claim, long publish, long mixed) {
+    /** Finds the slot of a key without claiming. @return the state offset, or -1 when the key is absent */
+    public int lookup(long claim, long publish) {
         final AtomicBuffer b = buffer;
         final long n = slots;
-        long i = Math.multiplyHigh(mixed & Long.MAX_VALUE, n << 1);
+        long i = start(claim, publish);
         for (long probes = 0; probes < n; probes++) {
             int at = (int) (i * slotBytes);
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == 0) {
+            if (c == 0 || c == FROZEN_CLAIM) {
                 return -1;
             }
             if (c == claim && b.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
@@ -205,6 +247,147 @@ public final class KeyTable {
             i = next(i, n);
         }
         return -1;
+    }
+
+    // ------------------------------------------------------------------ rotation (see TableRotation)
+
+    /** @return the claim half of the key whose state starts at {@code stateOffset} */
+    public long claimAt(int stateOffset) {
+        return buffer.getLongVolatile(stateOffset - STATE_OFFSET + CLAIM_OFFSET);
+    }
+
+    /** @return the publish half of the key whose state starts at {@code stateOffset} */
+    public long publishAt(int stateOffset) {
+        return buffer.getLongVolatile(stateOffset - STATE_OFFSET + PUBLISH_OFFSET);
+    }
+
+    /**
+     * In a retired table: finds key (claim, publish), or makes sure it can never be claimed here
+     * from now on by freezing the empty or unpublished slot where it would go.
+     *
+     * @return the key's state offset, or -1 when it is not here (and never will be)
+     */
+    public int findOrBar(long claim, long publish) {
+        final AtomicBuffer b = buffer;
+        final long n = slots;
+        long i = start(claim, publish);
+        for (long probes = 0; probes < n; probes++) {
+            int at = (int) (i * slotBytes);
+            long c = b.getLongVolatile(at + CLAIM_OFFSET);
+            if (c == 0 && b.compareAndSetLong(at + CLAIM_OFFSET, 0L, FROZEN_CLAIM)) {
+                return -1;                                   // a claim of the key would have stopped here
+            }
+            if (c == 0) {
+                continue;                                    // lost a race for this slot: read it again
+            }
+            if (c == FROZEN_CLAIM) {
+                return -1;
+            }
+            if (c == claim) {
+                long p = b.getLongVolatile(at + PUBLISH_OFFSET);
+                if (p == 0 && b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, FROZEN_PUBLISH)) {
+                    return -1;                               // a claimer of the key would have published here
+                }
+                if (p == 0) {
+                    continue;
+                }
+                if (p == FROZEN_PUBLISH) {
+                    return -1;
+                }
+                if (p == publish) {
+                    return at + STATE_OFFSET;
+                }
+            }
+            i = next(i, n);
+        }
+        return -1;
+    }
+
+    /** In a retired table: bars slot {@code index} if empty or unpublished. @return its key's state offset, or -1 */
+    public int barOrKey(long index) {
+        final AtomicBuffer b = buffer;
+        int at = (int) (index * slotBytes);
+        for (;;) {
+            long c = b.getLongVolatile(at + CLAIM_OFFSET);
+            if (c == FROZEN_CLAIM) {
+                return -1;
+            }
+            if (c == 0) {
+                if (b.compareAndSetLong(at + CLAIM_OFFSET, 0L, FROZEN_CLAIM)) {
+                    return -1;
+                }
+                continue;
+            }
+            long p = b.getLongVolatile(at + PUBLISH_OFFSET);
+            if (p == FROZEN_PUBLISH) {
+                return -1;
+            }
+            if (p == 0) {
+                if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, FROZEN_PUBLISH)) {
+                    return -1;
+                }
+                continue;
+            }
+            return at + STATE_OFFSET;
+        }
+    }
+
+    /**
+     * In a table being filled by a rotation: finds or claims key (claim, publish) for a copy. Space
+     * for every key of the retired table was reserved up front (see {@link #reserve}), so a copy
+     * never meets the claim limit; when the key was already here (claimed and counted by an
+     * acquirer) the copy's reservation is given back.
+     *
+     * @return the key's state offset
+     */
+    public int claimForCopy(long claim, long publish) {
+        final AtomicBuffer b = buffer;
+        final long n = slots;
+        long i = start(claim, publish);
+        for (long probes = 0; probes < n; probes++) {
+            int at = (int) (i * slotBytes);
+            long c = b.getLongVolatile(at + CLAIM_OFFSET);
+            if (c == 0 && !b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
+                c = b.getLongVolatile(at + CLAIM_OFFSET);
+            } else if (c == 0) {
+                c = claim;
+            }
+            if (c == claim) {
+                long p = b.getLongVolatile(at + PUBLISH_OFFSET);
+                if (p == 0) {
+                    if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, publish)) {
+                        return at + STATE_OFFSET;           // counted by the reservation
+                    }
+                    p = b.getLongVolatile(at + PUBLISH_OFFSET);
+                }
+                if (p == publish) {
+                    size.decrementAndGet();                  // counted when it was claimed
+                    return at + STATE_OFFSET;
+                }
+            }
+            i = next(i, n);
+        }
+        throw new IllegalStateException("key table overfilled: the rotation's reservation was broken");
+    }
+
+    /** Reserves room for {@code keys} copies before a rotation starts filling this table. */
+    public void reserve(long keys) {
+        size.addAndGet(keys);
+    }
+
+    /** Gives back one reservation: a key of the retired table that was evicted instead of copied. */
+    public void release() {
+        size.decrementAndGet();
+    }
+
+    /** @return whether a claim has taken the key count to the rotation trigger since the table was made */
+    public boolean crossedTrigger() {
+        return crossed;
+    }
+
+    /** @return whether the key count is at the rotation trigger now */
+    public boolean atTrigger() {
+        return size.get() >= trigger;
     }
 
     private static long next(long i, long n) {

@@ -31,7 +31,7 @@ public final class PairKeys {
         if (publish == 0) {
             publish = MEMBER_SALT;
         }
-        return members.find(claim, publish, Fingerprint.fmix64(claim ^ Long.rotateLeft(publish, 31)));
+        return members.find(claim, publish);   // member tables never rotate: the frozen sentinels cannot occur
     }
 
     /**

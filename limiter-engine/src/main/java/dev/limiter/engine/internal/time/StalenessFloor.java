@@ -25,6 +25,12 @@ import java.lang.invoke.VarHandle;
  * callers whose "now" comes from the limiter's clock (or lags it): whatever their staleness, never
  * over-admission. A caller whose "now" runs more than H ahead of the clock is taken as given.
  *
+ * Eviction mark. The same floor is the eviction mark W of idle-key eviction (EVICTION.md): before
+ * any key is evicted, raiseTo(W) lifts the floor to W (never above the clock), and every decision
+ * reads the floor after the key's state word and acts at max(now, floor). A key evicted because
+ * its state decayed by W then decides exactly as the kept state would: no caller acts before W.
+ * This holds for kernels with full-range time too (reach 0): they also read the floor.
+ *
  * Cost. One acquire load and two comparisons per decision; a CAS about once per H of time.
  *
  * Memory ordering. floor is read with acquire and raised by CAS to a larger value only, so readers
@@ -68,17 +74,35 @@ public final class StalenessFloor {
 
     /** @return the time a caller asking at {@code now} acts at: {@code now}, or the floor when older */
     public long effective(long now) {
-        if (reach == 0) {
-            return now;
-        }
         long f = (long) FLOOR.getAcquire(this);
         if (now < f) {
             return f;
         }
-        if (Long.compareUnsigned(now - f, 2 * reach) > 0) {   // now >= f, so the difference is exact
+        if (reach != 0 && Long.compareUnsigned(now - f, 2 * reach) > 0) {   // now >= f, so the difference is exact
             raise(now);
         }
         return now;
+    }
+
+    /** @return the floor now: no decision acts before it (the eviction mark W) */
+    public long mark() {
+        return (long) FLOOR.getAcquire(this);
+    }
+
+    /**
+     * Raises the floor to {@code mark} (the eviction mark W) unless it is already there; the floor
+     * never moves back. The caller passes a reading of the limiter's clock, so W never runs ahead of
+     * it. Returns after the raise is visible: a decision that reads the floor later acts at W or later.
+     *
+     * @return the floor after the raise, at least {@code mark}
+     */
+    public long raiseTo(long mark) {
+        for (;;) {
+            long f = (long) FLOOR.getAcquire(this);
+            if (mark <= f || FLOOR.compareAndSet(this, f, mark)) {
+                return Math.max(f, mark);
+            }
+        }
     }
 
     private void raise(long now) {

@@ -20,7 +20,7 @@ public class PlantedNonAtomicPublish {
     private final AtomicBuffer b = new UnsafeBuffer(ByteBuffer.allocateDirect((int) (slots * SLOT)));
 
     private long home(long key) {
-        return Math.multiplyHigh(Fingerprint.mix64(key) & Long.MAX_VALUE, slots << 1);
+        return Math.multiplyHigh(KeyTable.home(Fingerprint.LONG_DOMAIN, key) & Long.MAX_VALUE, slots << 1);
     }
 
     private int find(long key, boolean claim) {
