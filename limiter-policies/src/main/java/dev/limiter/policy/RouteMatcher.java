@@ -1,7 +1,6 @@
 package dev.limiter.policy;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +188,9 @@ public final class RouteMatcher {
         sort(order, touched);
         // groupBest[g]: the best route of group g's regular rules; [groupCount + g]: of its catch-all rules.
         int[] groupBest = into.groupBest();
-        Arrays.fill(groupBest, -1);
+        for (int g = 0; g < groupBest.length; g++) {
+            groupBest[g] = -1;
+        }
         boolean regular = false;
         for (int i = 0; i < touched; i++) {
             int rule = order[i];
