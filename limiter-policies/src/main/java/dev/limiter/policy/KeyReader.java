@@ -76,6 +76,15 @@ final class KeyReader {
                 appendHeader(part.credentials(), v, key);
                 return QueryParameter.OK;
             }
+            default: // kept apart so that the common cases above stay small enough to inline
+                return otherValue(part, matcher, routeId, request, m, key);
+        }
+    }
+
+    /** As {@link #value} for the sources other than path variables and headers. */
+    private static int otherValue(KeyPart part, RouteMatcher matcher, int routeId, RequestView request,
+                                  MatchResult m, KeyBuffer key) {
+        switch (part.source()) {
             case ATTRIBUTE:
                 return appendRaw(request.attribute(part.name()), key);
             case CLIENT_ADDRESS:
