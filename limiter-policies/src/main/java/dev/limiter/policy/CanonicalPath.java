@@ -14,6 +14,10 @@ import java.util.Arrays;
  * not starting with {@code /}, longer than {@link #MAX_LENGTH}, with a malformed escape or UTF-8
  * sequence, a NUL or other control character, an encoded {@code /} or {@code \} (servers differ on
  * whether it separates segments), a raw {@code \}, or dot segments that climb above the root.
+ *
+ * <p>Most paths are canonical already. Those are taken as they are after one bulk copy and one
+ * table-driven scan of the copy ({@link #alreadyCanonical}); the general pass runs only for a path
+ * with something to decode, strip, remove or refuse, and yields the same result on the others.
  */
 final class CanonicalPath extends CharArraySequence {
     /** The longest path (before {@code ?}) accepted, in chars. */
@@ -26,6 +30,22 @@ final class CanonicalPath extends CharArraySequence {
     static final String CONTROL = "the path contains a NUL or control character";
     static final String ENCODED_SEPARATOR = "the path contains an encoded '/' or '\\', or a '\\'";
     static final String ABOVE_ROOT = "the path's dot segments climb above the root";
+
+    /** What the fast path does with an ASCII char: {@code KIND[c]} is one of the four below. */
+    private static final byte[] KIND = new byte[128];
+    private static final byte PLAIN = 0;
+    private static final byte SLASH = 1;
+    /** {@code ?} or {@code #}: the path ends. */
+    private static final byte END = 2;
+    /** A char the general pass decodes, strips or refuses: {@code %}, {@code ;}, a backslash, a control char. */
+    private static final byte GENERAL = 3;
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            KIND[c] = c == '/' ? SLASH : c == '?' || c == '#' ? END
+                    : c < 0x20 || c == 0x7f || c == '%' || c == ';' || c == '\\' ? GENERAL : PLAIN;
+        }
+    }
 
     /** Segment i is chars[starts[i], ends[i]); before compaction, empty segments are included. */
     private int[] starts = new int[16];
@@ -43,6 +63,80 @@ final class CanonicalPath extends CharArraySequence {
      * @return whether it could be; when not, {@link #error()} says why
      */
     boolean canonicalise(CharSequence raw) {
+        length = 0;
+        segments = 0;
+        error = null;
+        return alreadyCanonical(raw) || canonicaliseInGeneral(raw);
+    }
+
+    /**
+     * The fast path: copies the raw path (up to {@code ?} or {@code #}) once and scans the copy,
+     * accepting it as it is when it holds nothing the general pass would change or refuse: no
+     * {@code %}, {@code ;}, {@code \}, control character, empty segment (doubled or trailing
+     * slash), {@code .} or {@code ..} segment, and at most {@link #MAX_LENGTH} chars. The segments
+     * it records are then exactly the general pass's. Anything else leaves the buffer for
+     * {@link #canonicaliseInGeneral}, which starts over from {@code raw}.
+     *
+     * @return whether the path was already canonical (and is now the buffer's content)
+     */
+    boolean alreadyCanonical(CharSequence raw) {
+        int n = raw.length();
+        if (n < 2 || n > MAX_LENGTH) {
+            return false; // "", "/" and long raw forms (perhaps with a long query) take the general pass
+        }
+        ensure(n + 1);
+        char[] c = chars;
+        if (raw instanceof String) {
+            ((String) raw).getChars(0, n, c, 0);
+        } else {
+            for (int i = 0; i < n; i++) {
+                c[i] = raw.charAt(i);
+            }
+        }
+        if (c[0] != '/') {
+            return false;
+        }
+        int segStart = 1;
+        int i = 1;
+        for (; i < n; i++) {
+            char x = c[i];
+            int kind = x < 128 ? KIND[x] : PLAIN;
+            if (kind == PLAIN) {
+                continue;
+            }
+            if (kind == SLASH) {
+                if (!plainSegment(c, segStart, i)) {
+                    return false;
+                }
+                push(segStart, i);
+                segStart = i + 1;
+            } else if (kind == END) {
+                break;
+            } else {
+                return false;
+            }
+        }
+        if (!plainSegment(c, segStart, i)) {
+            segments = 0;
+            return false;
+        }
+        push(segStart, i);
+        length = i;
+        return true;
+    }
+
+    /** @return whether {@code c[from, to)} is a segment the general pass keeps as it is: not empty, not a dot segment */
+    private boolean plainSegment(char[] c, int from, int to) {
+        int n = to - from;
+        if (n == 0 || n <= 2 && c[from] == '.' && (n == 1 || c[from + 1] == '.')) {
+            segments = 0;
+            return false;
+        }
+        return true;
+    }
+
+    /** The general pass, over {@code raw}: see the class comment. */
+    boolean canonicaliseInGeneral(CharSequence raw) {
         length = 0;
         segments = 0;
         error = null;

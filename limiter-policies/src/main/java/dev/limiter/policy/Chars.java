@@ -2,6 +2,16 @@ package dev.limiter.policy;
 
 /** Allocation-free comparisons of {@link CharSequence}s; stateless. */
 final class Chars {
+    /** {@code TOKEN[c]}: whether ASCII {@code c} is a {@code tchar}. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            TOKEN[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        }
+    }
+
     private Chars() {
     }
 
@@ -78,10 +88,7 @@ final class Chars {
 
     /** @return whether {@code c} is an RFC 9110 {@code tchar} (a method or auth-scheme character) */
     static boolean isTokenChar(char c) {
-        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-            return true;
-        }
-        return c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c < 128 && TOKEN[c];
     }
 
     /** @return whether {@code c} is optional whitespace (SP or HTAB) */

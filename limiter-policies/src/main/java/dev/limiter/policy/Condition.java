@@ -21,10 +21,13 @@ public final class Condition {
     private final String name;
     private final Test test;
     private final String value;
+    /** The name as looked up: a header's in ASCII lower case (header names are case-insensitive), an attribute's as given. */
+    private final String lookupName;
 
     private Condition(Source source, String name, Test test, String value) {
         this.source = source;
         this.name = name;
+        this.lookupName = source == Source.HEADER ? Chars.lowerAscii(name).intern() : name;
         this.test = test;
         this.value = value;
     }
@@ -66,7 +69,7 @@ public final class Condition {
 
     /** @return whether {@code request} satisfies this condition */
     public boolean test(RequestView request) {
-        CharSequence v = source == Source.HEADER ? request.header(name) : request.attribute(name);
+        CharSequence v = source == Source.HEADER ? request.header(lookupName) : request.attribute(lookupName);
         if (v == null) {
             return false;
         }

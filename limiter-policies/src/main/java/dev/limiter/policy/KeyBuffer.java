@@ -38,6 +38,11 @@ final class KeyBuffer extends CharArraySequence {
             length += to - from;
             return this;
         }
+        if (s instanceof CharArraySequence && to <= s.length()) {
+            System.arraycopy(((CharArraySequence) s).chars, from, chars, length, to - from);
+            length += to - from;
+            return this;
+        }
         for (int i = from; i < to; i++) {
             chars[length++] = s.charAt(i);
         }

@@ -56,6 +56,10 @@ public final class KeyPart {
     private final String sharedBucket;
     private final int refuseStatus;
     private final String refuseMessage;
+    /** A header part's name in ASCII lower case (the spelling a request view stores, so that its lookup is exact). */
+    private final String headerName;
+    /** Whether this is an {@code Authorization} or {@code Proxy-Authorization} header part. */
+    private final boolean credentials;
 
     private KeyPart(Source source, String name, int segments, String substituted, KeyPart substitute,
                     KeyPart fallback, String sharedBucket, int refuseStatus, String refuseMessage) {
@@ -68,6 +72,8 @@ public final class KeyPart {
         this.sharedBucket = sharedBucket;
         this.refuseStatus = refuseStatus;
         this.refuseMessage = refuseMessage;
+        this.headerName = source == Source.HEADER ? Chars.lowerAscii(name).intern() : null;
+        this.credentials = source == Source.HEADER && KeyReader.isCredentials(name);
         if (depth() > MAX_DEPTH) {
             throw new IllegalArgumentException("key part " + source + " nests more than " + MAX_DEPTH
                     + " fallbacks and substitutes");
@@ -219,6 +225,16 @@ public final class KeyPart {
     /** @return the variable, header, attribute, parameter or bucket name; null for other sources */
     public String name() {
         return name;
+    }
+
+    /** @return a header part's name in ASCII lower case; null for other sources */
+    String headerName() {
+        return headerName;
+    }
+
+    /** @return whether this is an {@code Authorization} or {@code Proxy-Authorization} header part */
+    boolean credentials() {
+        return credentials;
     }
 
     /** @return the path segments of an {@link Source#ENDPOINT} part; 0 otherwise */

@@ -69,13 +69,22 @@ final class KeyReader {
                 return QueryParameter.OK;
             }
             case HEADER: {
-                CharSequence v = request.header(part.name());
+                CharSequence v = request.header(part.headerName());
                 if (tooLong(v)) {
                     return QueryParameter.TOO_LONG;
                 }
-                appendHeader(part.name(), v, key);
+                appendHeader(part.credentials(), v, key);
                 return QueryParameter.OK;
             }
+            default: // kept apart so that the common cases above stay small enough to inline
+                return otherValue(part, matcher, routeId, request, m, key);
+        }
+    }
+
+    /** As {@link #value} for the sources other than path variables and headers. */
+    private static int otherValue(KeyPart part, RouteMatcher matcher, int routeId, RequestView request,
+                                  MatchResult m, KeyBuffer key) {
+        switch (part.source()) {
             case ATTRIBUTE:
                 return appendRaw(request.attribute(part.name()), key);
             case CLIENT_ADDRESS:
@@ -127,6 +136,16 @@ final class KeyReader {
      * part of the credentials).
      */
     static void appendHeader(String name, CharSequence v, KeyBuffer key) {
+        appendHeader(isCredentials(name), v, key);
+    }
+
+    /** @return whether header {@code name} carries credentials: {@code Authorization} or {@code Proxy-Authorization} */
+    static boolean isCredentials(String name) {
+        return Chars.equalsIgnoreCase(name, "Authorization") || Chars.equalsIgnoreCase(name, "Proxy-Authorization");
+    }
+
+    /** As {@link #appendHeader(String, CharSequence, KeyBuffer)}, told whether the header carries credentials. */
+    static void appendHeader(boolean credentials, CharSequence v, KeyBuffer key) {
         if (v == null) {
             return;
         }
@@ -138,7 +157,7 @@ final class KeyReader {
         while (to > from && Chars.isWhitespace(v.charAt(to - 1))) {
             to--;
         }
-        if (!Chars.equalsIgnoreCase(name, "Authorization") && !Chars.equalsIgnoreCase(name, "Proxy-Authorization")) {
+        if (!credentials) {
             key.append(v, from, to);
             return;
         }

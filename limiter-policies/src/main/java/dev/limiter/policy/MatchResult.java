@@ -78,7 +78,7 @@ public final class MatchResult {
 
     /** @return the {@code i}-th applying rule */
     public Rule rule(int i) {
-        return matcher.policy().rules().get(ruleIndex(i));
+        return matcher.rule(ruleIndex(i));
     }
 
     /** @return the index in {@link Policy#rules()} of the {@code i}-th applying rule */
@@ -93,8 +93,7 @@ public final class MatchResult {
 
     /** @return the permits the {@code i}-th rule takes for this request */
     public long cost(int i) {
-        long c = route(i).cost();
-        return c == Route.DEFAULT_COST ? rule(i).cost() : c;
+        return matcher.cost(appliedRoute[check(i)]);
     }
 
     /**
@@ -198,7 +197,8 @@ public final class MatchResult {
             }
             method.append(c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
         }
-        if (Chars.equals("HEAD", method)) {
+        char[] u = method.chars;
+        if (n == 4 && u[0] == 'H' && u[1] == 'E' && u[2] == 'A' && u[3] == 'D') {
             method.clear().append("GET", 0, 3);
         }
         return true;
@@ -223,6 +223,16 @@ public final class MatchResult {
 
     CharSequence path() {
         return path;
+    }
+
+    /** @return the canonical path's chars, {@code [0, path().length())} (the array, not a copy) */
+    char[] pathChars() {
+        return path.chars;
+    }
+
+    /** @return the canonical method's chars, {@code [0, method().length())} (the array, not a copy) */
+    char[] methodChars() {
+        return method.chars;
     }
 
     CharSequence rawPath() {

@@ -198,6 +198,11 @@ public final class PathTemplate implements Comparable<PathTemplate> {
         return Long.compare(specificity, o.specificity);
     }
 
+    /** @return the specificity {@link #compareTo} compares: a larger number is more specific */
+    long specificity() {
+        return specificity;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PathTemplate && text.equals(((PathTemplate) o).text);

@@ -27,7 +27,8 @@ import java.util.Set;
  * <p>Atomicity: when several enforcing rules apply they go to {@link LimiterEngine#tryAcquireAll}
  * together, so a denial by one leaves nothing consumed in the others. A lone rule that is not a
  * concurrency rule goes straight to its limiter, which is the same decision without the
- * composite's bookkeeping. Shadow rules never take part (see {@link ShadowChecks}).
+ * composite's bookkeeping (and never enters the check list). Shadow rules never take part (see
+ * {@link ShadowChecks}).
  */
 public final class PolicyEvaluator {
     private final PolicyGate gate;
@@ -83,7 +84,9 @@ public final class PolicyEvaluator {
             }
             return decide(s, nowNanos).handOut();
         } finally {
-            checks.clear();
+            if (checks.size() > 0) {
+                checks.clear();
+            }
             shadow.clear();
             match.clear();
         }
@@ -102,12 +105,6 @@ public final class PolicyEvaluator {
                 shadow.add(i);
                 continue;
             }
-            Limiter limiter = s.limiter(rule);
-            if (match.member(i).length() > 0) {
-                checks.addMember((CardinalityLimiter) limiter, match.key(i), match.member(i));
-            } else {
-                checks.add(limiter, match.key(i), match.cost(i));
-            }
             oneEngine &= n == 0 || s.generation(rule) == s.generation(checkRule[0]);
             checkRule[n] = rule;
             checkToApplied[n++] = i;
@@ -117,12 +114,14 @@ public final class PolicyEvaluator {
         Decision d = decision;
         int deciding = 0;
         HeldPermits held = null;
-        if (n == 1 && !concurrency) {
-            Limiter l = checks.limiter(0);
-            ok = checks.hasMember(0)
-                    ? ((CardinalityLimiter) l).tryAdmit(checks.stringKey(0), checks.memberStringKey(0), nowNanos, decision)
-                    : ((RateLimiter) l).tryAcquire(checks.stringKey(0), checks.permits(0), nowNanos, decision);
+        if (n == 1 && !concurrency) { // straight to the limiter: the check list is for composites
+            Limiter l = s.limiter(checkRule[0]);
+            int i = checkToApplied[0];
+            ok = match.member(i).length() > 0
+                    ? ((CardinalityLimiter) l).tryAdmit(match.key(i), match.member(i), nowNanos, decision)
+                    : ((RateLimiter) l).tryAcquire(match.key(i), match.cost(i), nowNanos, decision);
         } else if (n > 0 && oneEngine) {
+            addChecks(s, n);
             LimiterEngine engine = s.engine(checkRule[0]);
             ok = engine.tryAcquireAll(checks, nowNanos, decision);
             if (ok && concurrency) { // the caller returns its permits later
@@ -130,6 +129,7 @@ public final class PolicyEvaluator {
             }
             deciding = decision.checkIndex() >= 0 && decision.checkIndex() < n ? decision.checkIndex() : 0;
         } else if (n > 0) {
+            addChecks(s, n);
             SpanningDecision spanning = new SpanningDecision();
             ok = spanning.decide(s, checks, checkRule, n, nowNanos);
             d = spanning.decision();
@@ -156,6 +156,19 @@ public final class PolicyEvaluator {
         }
         count(s, n, ok, d, deciding);
         return v;
+    }
+
+    /** Puts the {@code n} enforcing rules' checks in the check list, in order, for a composite decision. */
+    private void addChecks(GateState s, int n) {
+        for (int c = 0; c < n; c++) {
+            int i = checkToApplied[c];
+            Limiter limiter = s.limiter(checkRule[c]);
+            if (match.member(i).length() > 0) {
+                checks.addMember((CardinalityLimiter) limiter, match.key(i), match.member(i));
+            } else {
+                checks.add(limiter, match.key(i), match.cost(i));
+            }
+        }
     }
 
     /** Counts the enforcing rules' part of the decision in their {@link RuleCounters}. */

@@ -20,6 +20,12 @@ public final class Request implements RequestView {
     private final String method;
     private final String path;
     private final Map<String, String> headers;
+    /**
+     * The headers again, flat: name, value, name, value... with each name in lower case and
+     * interned, so that a lookup scans one small array (and policies, which ask with interned
+     * lower-case names, find theirs by identity) instead of walking a tree.
+     */
+    private final String[] headerPairs;
     private final String clientAddress;
     private final Map<String, String> attributes;
 
@@ -29,6 +35,12 @@ public final class Request implements RequestView {
         TreeMap<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         h.putAll(b.headers);
         this.headers = Collections.unmodifiableMap(h);
+        this.headerPairs = new String[2 * h.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : h.entrySet()) {
+            headerPairs[i++] = e.getKey().intern();
+            headerPairs[i++] = e.getValue();
+        }
         this.clientAddress = b.clientAddress;
         this.attributes = Map.copyOf(b.attributes);
     }
@@ -53,7 +65,19 @@ public final class Request implements RequestView {
 
     @Override
     public CharSequence header(String name) {
-        return headers.get(name);
+        Objects.requireNonNull(name, "name");
+        String[] pairs = headerPairs;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i] == name) { // policies ask with interned lower-case names
+                return pairs[i + 1];
+            }
+        }
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equalsIgnoreCase(name)) { // the equality of the map's case-insensitive order
+                return pairs[i + 1];
+            }
+        }
+        return null;
     }
 
     @Override

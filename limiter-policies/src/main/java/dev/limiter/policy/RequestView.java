@@ -19,7 +19,11 @@ public interface RequestView {
      */
     CharSequence path();
 
-    /** @return the value of header {@code name} (compared case-insensitively), or null when absent */
+    /**
+     * @return the value of header {@code name} (compared case-insensitively), or null when absent;
+     *     policies ask with interned names in ASCII lower case, so a view that stores them so may
+     *     try an identity or exact match first
+     */
     CharSequence header(String name);
 
     /** @return the client's address (for example {@code 203.0.113.7}), or null when unknown */

@@ -1,7 +1,6 @@
 package dev.limiter.policy;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,18 @@ public final class RouteMatcher {
     private final Rule[] rules;
     private final int[] groupOf;
     private final int groupCount;
-    /** Per route: the path segment of each of its template's variables. */
+    /** Per route: the path segment of each of its template's variables, and their names. */
     private final int[][] variableSegments;
+    private final String[][] variableNames;
+    /** Per route: the owning rule, and its template's specificity (the order of {@link PathTemplate#compareTo}). */
+    private final int[] routeRule;
+    private final long[] specificity;
+    /** Per route: the permits one request takes (the route's cost, or its rule's when the route has none). */
+    private final long[] cost;
+    /** Per route: its methods as bits of {@link RouteMethods}, or every bit for any method. */
+    private final RouteMethods methods;
+    private final long[] methodMask;
+    private final boolean[] methodsOverflowed;
     private final boolean[] catchAll;
     private final KeyPart[][] keyParts;
     private final KeyPart[][] memberParts;
@@ -55,8 +64,22 @@ public final class RouteMatcher {
         this.groupCount = groups.size();
         int n = trie.routeCount();
         this.variableSegments = new int[n][];
+        this.variableNames = new String[n][];
+        this.routeRule = new int[n];
+        this.specificity = new long[n];
+        this.cost = new long[n];
+        this.methods = new RouteMethods(trie);
+        this.methodMask = new long[n];
+        this.methodsOverflowed = new boolean[n];
         for (int id = 0; id < n; id++) {
             PathTemplate t = trie.route(id).template();
+            variableNames[id] = t.variables().toArray(new String[0]);
+            routeRule[id] = trie.ruleOf(id);
+            specificity[id] = t.specificity();
+            long c = trie.route(id).cost();
+            cost[id] = c == Route.DEFAULT_COST ? rules[routeRule[id]].cost() : c;
+            methodMask[id] = methods.mask(trie.route(id));
+            methodsOverflowed[id] = methods.overflowed(trie.route(id));
             List<Integer> segs = new ArrayList<>();
             for (int s = 0; s < t.segmentCount(); s++) {
                 if (t.kind(s) == PathTemplate.Kind.VARIABLE) {
@@ -90,13 +113,26 @@ public final class RouteMatcher {
         return groupCount;
     }
 
+    Rule rule(int index) {
+        return rules[index];
+    }
+
+    long cost(int routeId) {
+        return cost[routeId];
+    }
+
     int variableSegment(int routeId, int variable) {
         return variableSegments[routeId][variable];
     }
 
     /** @return the path segment holding variable {@code name} of route {@code routeId}; allocation-free */
     int variableSegment(int routeId, String name) {
-        return variableSegments[routeId][template(routeId).variables().indexOf(name)];
+        String[] names = variableNames[routeId];
+        int v = 0;
+        while (names[v] != name && !names[v].equals(name)) {
+            v++;
+        }
+        return variableSegments[routeId][v];
     }
 
     String templateText(int routeId) {
@@ -127,30 +163,34 @@ public final class RouteMatcher {
         if (!into.reset(rawMethod, rawPath)) {
             return into;
         }
-        CharSequence method = into.method();
+        long methodBit = methods.bitOf(into);
         trie.match(into);
         int[] best = into.bestRoute();
+        long[] spec = specificity;
         // Each rule keeps its most specific route whose methods include the request's.
         int touched = 0;
         int[] order = into.touched();
         for (int h = 0; h < into.hitCount(); h++) {
             int id = into.hit(h);
-            if (!trie.route(id).matchesMethod(method)) {
+            if ((methodMask[id] & methodBit) == 0
+                    || methodsOverflowed[id] && !trie.route(id).matchesMethod(into.method())) {
                 continue;
             }
-            int rule = trie.ruleOf(id);
+            int rule = routeRule[id];
             int current = best[rule];
             if (current < 0) {
                 order[touched++] = rule;
                 best[rule] = id;
-            } else if (template(id).compareTo(template(current)) > 0) {
+            } else if (spec[id] > spec[current]) {
                 best[rule] = id;
             }
         }
         sort(order, touched);
         // groupBest[g]: the best route of group g's regular rules; [groupCount + g]: of its catch-all rules.
         int[] groupBest = into.groupBest();
-        Arrays.fill(groupBest, -1);
+        for (int g = 0; g < groupBest.length; g++) {
+            groupBest[g] = -1;
+        }
         boolean regular = false;
         for (int i = 0; i < touched; i++) {
             int rule = order[i];
@@ -161,7 +201,7 @@ public final class RouteMatcher {
             regular |= !catchAll[rule];
             int g = groupOf[rule];
             int slot = catchAll[rule] ? groupCount + g : g;
-            if (g >= 0 && (groupBest[slot] < 0 || template(best[rule]).compareTo(template(groupBest[slot])) > 0)) {
+            if (g >= 0 && (groupBest[slot] < 0 || spec[best[rule]] > spec[groupBest[slot]])) {
                 groupBest[slot] = best[rule];
             }
         }
@@ -174,7 +214,7 @@ public final class RouteMatcher {
             }
             int g = groupOf[rule];
             int slot = catchAll[rule] ? groupCount + g : g;
-            if (g >= 0 && template(id).compareTo(template(groupBest[slot])) < 0) {
+            if (g >= 0 && spec[id] < spec[groupBest[slot]]) {
                 continue;
             }
             if (any(exemptions[rule], request)) {

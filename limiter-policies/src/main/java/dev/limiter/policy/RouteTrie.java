@@ -10,7 +10,8 @@ import java.util.Map;
  * The route matcher of one policy: a segment trie built once from every route of every rule.
  *
  * Shape. Each node has literal children (lower case: literals match ignoring ASCII case, so that
- * /V3/grants is /v3/grants) (scanned linearly by length then chars: fan-out in the
+ * /V3/grants is /v3/grants) (scanned linearly by length then chars, straight from the canonical
+ * path's char array: fan-out in the
  * shipped policies is small), at most one child for a variable segment (variables with different
  * names at the same position share it, since the name is only needed once a route is chosen),
  * one for '*', and two route lists: routes that end at the node, and routes whose final '**'
@@ -104,13 +105,13 @@ final class RouteTrie {
             }
             return;
         }
-        int from = s.segmentStart(depth);
-        int to = s.segmentEnd(depth);
-        CharSequence path = s.path();
-        if (n.literals.length > 0) {
-            int length = to - from;
-            for (int i = 0; i < n.literals.length; i++) {
-                if (n.literalLengths[i] == length && Chars.regionEqualsIgnoreCase(path, from, to, n.literals[i])) {
+        char[][] literals = n.literals;
+        if (literals.length > 0) {
+            int from = s.segmentStart(depth);
+            int length = s.segmentEnd(depth) - from;
+            char[] path = s.pathChars();
+            for (int i = 0; i < literals.length; i++) {
+                if (literals[i].length == length && equalsIgnoringCase(path, from, literals[i])) {
                     walk(n.literalChildren[i], depth + 1, s);
                     break;
                 }
@@ -124,13 +125,23 @@ final class RouteTrie {
         }
     }
 
+    /** @return whether {@code path[from, from + literal.length)} equals the lower-case {@code literal}, ignoring ASCII case */
+    private static boolean equalsIgnoringCase(char[] path, int from, char[] literal) {
+        for (int i = 0; i < literal.length; i++) {
+            char x = path[from + i];
+            if (x != literal[i] && Chars.lower(x) != literal[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A trie node: mutable builders while inserting, then frozen arrays. */
     private static final class Node {
         Map<String, Node> literalBuilder = new HashMap<>();
         List<Integer> globBuilder = new ArrayList<>();
         List<Integer> endBuilder = new ArrayList<>();
-        String[] literals;
-        int[] literalLengths;
+        char[][] literals;
         Node[] literalChildren;
         Node variable;
         Node star;
@@ -138,13 +149,13 @@ final class RouteTrie {
         int[] end;
 
         Node freeze() {
-            literals = literalBuilder.keySet().toArray(new String[0]);
-            Arrays.sort(literals);
-            literalLengths = new int[literals.length];
-            literalChildren = new Node[literals.length];
-            for (int i = 0; i < literals.length; i++) {
-                literalLengths[i] = literals[i].length();
-                literalChildren[i] = literalBuilder.get(literals[i]).freeze();
+            String[] names = literalBuilder.keySet().toArray(new String[0]);
+            Arrays.sort(names);
+            literals = new char[names.length][];
+            literalChildren = new Node[names.length];
+            for (int i = 0; i < names.length; i++) {
+                literals[i] = names[i].toCharArray();
+                literalChildren[i] = literalBuilder.get(names[i]).freeze();
             }
             if (variable != null) {
                 variable.freeze();

@@ -3,6 +3,8 @@ package dev.limiter.policy;
 import dev.limiter.Decision;
 import dev.limiter.Outcome;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 
 /**
@@ -44,8 +46,27 @@ public final class Verdict {
     private final Rule[] shadowDenied;
     private int shadowCount;
     private final HeldPermits held;
-    /** Starts true: a verdict is free for its evaluator until it has been handed out. */
+    /*
+     * Starts true: a verdict is free for its evaluator until it has been handed out.
+     *
+     * Memory ordering: written with release stores, read with volatile (acquire) reads.
+     * complete()'s store publishes the caller's last reads of the verdict to the evaluator, whose
+     * read of true orders its reuse of the verdict after them; the hand-out's store needs no more,
+     * since the caller receives the verdict on the evaluator's own thread and passes it on by its
+     * own means. Neither side needs a full fence, so an allowed decision pays for none. A verdict
+     * holding permits is completed by a compare-and-set, so that two racing complete() calls return
+     * its permits once; for one holding nothing, a second store of true changes nothing.
+     */
     private volatile boolean completed = true;
+    private static final VarHandle COMPLETED;
+
+    static {
+        try {
+            COMPLETED = MethodHandles.lookup().findVarHandle(Verdict.class, "completed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Verdict(Policy policy, HeldPermits held) {
         this.policy = policy;
@@ -61,7 +82,7 @@ public final class Verdict {
 
     /** Marks the verdict handed out: its caller owns it until {@link #complete()}. */
     Verdict handOut() {
-        completed = false;
+        COMPLETED.setRelease(this, false);
         return this;
     }
 
@@ -283,13 +304,11 @@ public final class Verdict {
         if (completed) {
             return;
         }
-        synchronized (this) {
-            if (completed) {
-                return;
-            }
-            completed = true;
+        if (held == null) {
+            COMPLETED.setRelease(this, true);
+            return;
         }
-        if (held != null) {
+        if (COMPLETED.compareAndSet(this, false, true)) {
             held.release(); // into the engines that granted them, whatever the gate swapped to since
         }
     }
