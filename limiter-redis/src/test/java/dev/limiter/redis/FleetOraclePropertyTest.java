@@ -102,8 +102,8 @@ class FleetOraclePropertyTest {
     }
 
     private static Gen<Case> cases() {
-        Gen<Limit> limits = integers().between(0, 2).zip(integers().between(1, 30), integers().between(2, 5),
-                integers().between(1, 30), (a, n, k, burst) -> {
+        Gen<Limit> limits = integers().between(0, 2).zip(integers().between(1, 12), integers().between(2, 5),
+                integers().between(1, 12), (a, n, k, burst) -> {
                     switch (a) {
                         case 0:
                             return Limit.fixedWindow("fw", n, Duration.ofSeconds(1)).build();
@@ -114,8 +114,8 @@ class FleetOraclePropertyTest {
                     }
                 });
         Gen<Integer> batches = booleans().all().zip(integers().between(1, 8), (leased, b) -> leased ? b : 0);
-        Gen<Step> steps = longs().between(0, SECOND / 2).zip(integers().between(0, 3), integers().between(1, 3), Step::new);
-        return limits.zip(batches, longs().between(-5 * SECOND, 5 * SECOND), lists().of(steps).ofSizeBetween(1, 30), Case::new);
+        Gen<Step> steps = longs().between(0, SECOND / 2).zip(integers().between(0, 4), integers().between(1, 3), Step::new);
+        return limits.zip(batches, longs().between(-5 * SECOND, 5 * SECOND), lists().of(steps).ofSizeBetween(1, 20), Case::new);
     }
 
     /** Runs the case on three instances, two threads each; returns every grant with its time. */
