@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * costs one round trip per batch, not one per waiting thread.
  *
  * Adaptation (multiplicative, between 1 and maxBatch): when a reservation replaces a batch that was
- * used up while still valid, the next batch is twice as large; when the batch expired with permits
- * left, half as large. A key served faster than its batches expire grows to maxBatch in
+ * granted out completely (so within its validity), the next batch is twice as large; when the batch
+ * expired with permits left, half as large. A key served faster than its batches expire grows to maxBatch in
  * log2(maxBatch) reservations; a cold key's leftover, the under-admission, shrinks the same way.
  *
  * Memory ordering: `batch` is volatile and replaced whole, after the reservation that made it
@@ -36,7 +36,7 @@ final class LeasedKey {
         PermitBatch old = batch;
         long next = size;
         if (old != null && !(old instanceof DeniedBatch)) {
-            if (old.usedUp() && !old.expired(s)) {
+            if (old.usedUp()) {
                 next = Math.min(maxBatch, next * 2);
             } else if (old.expired(s) && !old.usedUp()) {
                 next = Math.max(1, next / 2);
