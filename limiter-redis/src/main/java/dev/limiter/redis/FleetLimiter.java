@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  * mode on top of a RedisLimiter's scripts.
  *
  * Request path (acquireAsync / tryAcquire), for one limit and key at local time s:
- *   1. leased limit, current batch grants the permits at s      -> LEASE, no round trip
+ *   1. leased limit, current batch (or the one reserved ahead) grants the permits at s
+ *                                                               -> LEASE, no round trip; a grant
+ *      that leaves a quarter of the batch size starts reserving the next batch (LeasedKey)
  *   2. leased limit, batch remembers a Redis denial covering s  -> LEASE (LIMITED), no round trip
  *   3. degraded (BackendHealth)                                 -> the failure mode, no round trip
  *   4. leased limit: reserve a new batch (single flight per key, LeasedKey), the request takes its
@@ -32,8 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Guarantee with leasing: a batch is valid only for decisions the Redis state already counted
  * where the algorithm counts them (LeaseScript, WindowBatch, GcraBatch), so the fleet never grants
  * more than N in the algorithm's sense. The cost is under-admission: permits of a batch that
- * expire ungranted, at most maxBatch per instance and key per batch lifetime (a window, a
- * sub-window, or the reserved stretch of a token bucket).
+ * expire ungranted, at most 2 * maxBatch per instance and key per batch lifetime (a window, a
+ * sub-window, or the reserved stretch of a token bucket): the current batch and the one reserved ahead.
  *
  * The decision time is read once per request and used for the local batch, the script and the
  * fallback alike, so a trace of (time, grants) is exactly what was decided.
@@ -95,7 +97,7 @@ public final class FleetLimiter implements AutoCloseable {
         long s = r.now();
         LeasedKey lk = r.leased(key);
         if (lk != null) {
-            RedisDecision local = fromBatch(r, lk.batch, s, permits);
+            RedisDecision local = fromKey(r, lk, key, s, permits);
             if (local != null) {
                 return CompletableFuture.completedFuture(local);
             }
@@ -117,9 +119,16 @@ public final class FleetLimiter implements AutoCloseable {
         FleetRoute r = routes.get(limitName);
         LeasedKey lk = r == null || key == null || permits < 1 ? null : r.existing(key);
         PermitBatch b = lk == null ? null : lk.batch;
-        if (b != null && b.tryTake(r.now(), permits) >= 0) {
-            leasedGrants.increment();
-            return true;
+        if (b != null) {
+            long s = r.now();
+            long left = b.tryTake(s, permits);
+            if (left >= 0) {
+                leasedGrants.increment();
+                if (left <= lk.size() >> 2) {
+                    reserveAhead(r, lk, key, s);
+                }
+                return true;
+            }
         }
         return acquireAsync(limitName, key, permits).toCompletableFuture().join().allowed();
     }
@@ -135,6 +144,23 @@ public final class FleetLimiter implements AutoCloseable {
             throw new IllegalArgumentException("permits must be >= 1, was " + permits);
         }
         return r;
+    }
+
+    /**
+     * @return the local decision for the key at s from its batch (promoting the batch reserved ahead
+     *     when the current one cannot grant), or null when Redis must be asked
+     */
+    private RedisDecision fromKey(FleetRoute r, LeasedKey lk, String key, long s, long permits) {
+        PermitBatch b = lk.batch;
+        RedisDecision d = fromBatch(r, b, s, permits);
+        if (d == null && b != null) {
+            PermitBatch n = lk.promote(b);
+            d = n == null ? null : fromBatch(r, n, s, permits);
+        }
+        if (d != null && d.allowed() && d.remaining() <= lk.size() >> 2) {
+            reserveAhead(r, lk, key, s);
+        }
+        return d;
     }
 
     /** @return the local decision from {@code b} at s, or null when Redis must be asked */
@@ -157,6 +183,40 @@ public final class FleetLimiter implements AutoCloseable {
         return null;
     }
 
+    /** Starts reserving the key's next batch while the current one still grants; nobody waits for it. */
+    private void reserveAhead(FleetRoute r, LeasedKey lk, String key, long s) {
+        if (lk.next != null || lk.pending.get() != null || health.isDegraded()) {
+            return;
+        }
+        CompletableFuture<PermitBatch> mine = new CompletableFuture<>();
+        if (!lk.pending.compareAndSet(null, mine)) {
+            return;
+        }
+        send(r, key, s, 1, lk.nextSize(s, r.maxBatch, true), 0).thenAccept(res -> {
+            if (res.batch() == null) {
+                health.failed();
+            } else {
+                lk.next = res.batch();                       // a denial too: it answers once the batch runs out
+            }
+            lk.pending.set(null);
+            mine.complete(res.batch());
+        });
+    }
+
+    /** Sends one reservation of up to {@code want} permits for a request of {@code need}, of which it takes {@code taken}. */
+    private CompletionStage<LeaseScript.Reservation> send(FleetRoute r, String key, long s, long need, long want, long taken) {
+        reservations.increment();
+        long sentAt = System.nanoTime();
+        return scripts.call(r.lease, redis.redisKey(r.limit().name(), key),
+                r.lease.arguments(r.time(s), graceMillis, want, need), reply -> {
+                    long receivedAt = System.nanoTime();
+                    long redisNow = LimitScript.word(reply, 1);
+                    long lo = r.serverTime ? redisNow - receivedAt : 0;
+                    long hi = r.serverTime ? redisNow - sentAt : 0;
+                    return r.lease.reservation(reply, need, taken, key, lo, hi);
+                }, failure -> new LeaseScript.Reservation(RedisDecision.unavailable(r.limit(), failure), null));
+    }
+
     private CompletionStage<RedisDecision> reserve(FleetRoute r, LeasedKey lk, String key, long s, long permits) {
         CompletableFuture<PermitBatch> mine = new CompletableFuture<>();
         CompletableFuture<PermitBatch> inFlight = lk.pending.compareAndExchange(null, mine);
@@ -166,17 +226,8 @@ public final class FleetLimiter implements AutoCloseable {
                 return local != null ? CompletableFuture.completedFuture(local) : direct(r, key, s, permits);
             });
         }
-        long want = Math.max(permits, lk.nextSize(s, r.maxBatch));
-        reservations.increment();
-        long sentAt = System.nanoTime();
-        return scripts.call(r.lease, redis.redisKey(r.limit().name(), key),
-                r.lease.arguments(r.time(s), graceMillis, want, permits), reply -> {
-                    long receivedAt = System.nanoTime();
-                    long redisNow = LimitScript.word(reply, 1);
-                    long lo = r.serverTime ? redisNow - receivedAt : 0;
-                    long hi = r.serverTime ? redisNow - sentAt : 0;
-                    return r.lease.reservation(reply, permits, key, lo, hi);
-                }, failure -> new LeaseScript.Reservation(RedisDecision.unavailable(r.limit(), failure), null))
+        long want = Math.max(permits, lk.nextSize(s, r.maxBatch, false));
+        return send(r, key, s, permits, want, permits)
                 .thenApply(res -> {
                     if (res.batch() != null) {
                         lk.batch = res.batch();

@@ -86,11 +86,13 @@ final class LeaseScript implements LuaScript {
     }
 
     /**
+     * @param taken the permits the triggering request takes from the batch: {@code need}, or 0 for a
+     *     reservation made ahead, whose {@code need} permits stay in the batch
      * @param lo Redis's time minus the local time of the reply (0 in caller time)
      * @param hi Redis's time minus the local time of the send (0 in caller time)
      * @return the request's decision and the batch (or remembered denial) left for the instance
      */
-    Reservation reservation(List<?> reply, long need, String key, long lo, long hi) {
+    Reservation reservation(List<?> reply, long need, long taken, String key, long lo, long hi) {
         long now = LimitScript.word(reply, 1);
         if (!LimitScript.admitted(reply)) {
             RedisDecision denial = base.decide(reply, need, key);
@@ -106,13 +108,13 @@ final class LeaseScript implements LuaScript {
             GcraScript g = (GcraScript) base;
             long end = PermitBatch.plus(now, LimitScript.word(step, 2));
             long first = end - granted * g.interval;
-            batch = new GcraBatch(first + need * g.interval, end, g.interval, g.tau, lo, hi);
+            batch = new GcraBatch(first + taken * g.interval, end, g.interval, g.tau, lo, hi);
         } else {
             long index = LimitScript.word(step, 2);
             long width = base instanceof FixedWindowScript ? ((FixedWindowScript) base).period
                     : ((SlidingWindowScript) base).width;
             long start = Saturating.multiplySigned(index, width);
-            batch = new WindowBatch(start, PermitBatch.plus(start, width), granted - need, lo, hi);
+            batch = new WindowBatch(start, PermitBatch.plus(start, width), granted - taken, lo, hi);
         }
         return new Reservation(decision, batch);
     }

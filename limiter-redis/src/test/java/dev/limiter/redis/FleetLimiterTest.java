@@ -57,13 +57,14 @@ class FleetLimiterTest {
                 clock.advance(1000);                               // 1 µs apart: far faster than 1 ms per permit
             }
             FleetMetrics m = fleet.metrics();
-            // batch sizes 1, 2, 4, ..., 64, 64, ...: 500 permits in 7 + ceil((500 - 127) / 64) = 13 reservations
-            assertEquals(13, m.reservations(), m::toString);
-            assertEquals(500 - 13, m.leasedGrants(), m::toString);
-            // Redis counted every reserved permit: its TAT is 500 + (unused of the last batch) intervals ahead
+            // batch sizes 1, 2, 4, ..., 64, 64, ...: 500 permits take 7 + ceil((500 - 127) / 64) = 13
+            // reservations when each batch is used up; reserving ahead may add one per batch
+            assertTrue(m.reservations() >= 8 && m.reservations() <= 26, m::toString);
+            assertTrue(m.leasedGrants() >= 500 - m.reservations(), m::toString);
+            // Redis counted every reserved permit: its TAT is 500 + (unused of the last two batches) intervals ahead
             long tat = Long.parseUnsignedLong(connection.sync().get(redis.redisKey("tb", "hot")), 16) ^ Long.MIN_VALUE;
             long reserved = (tat - 7 * SECOND) / 1_000_000;
-            assertTrue(reserved >= 500 && reserved <= 500 + 64, () -> "Redis counted " + reserved);
+            assertTrue(reserved >= 500 && reserved <= 500 + 2 * 64, () -> "Redis counted " + reserved);
         }
     }
 
@@ -82,7 +83,8 @@ class FleetLimiterTest {
             assertEquals(RedisOutcome.LIMITED, remembered.outcome());
             assertEquals(RedisDecision.Source.LEASE, remembered.source());
             assertEquals(SECOND / 2, remembered.retryAfterNanos());
-            assertEquals(1, fleet.metrics().cachedDenials());
+            // the first denial came from Redis, or from a reservation made ahead that Redis denied
+            assertTrue(fleet.metrics().cachedDenials() >= 1);
             clock.advance(SECOND / 2);
             assertTrue(fleet.tryAcquire("fw", "k", 1), "a new window");
         }
@@ -92,8 +94,8 @@ class FleetLimiterTest {
      * Under-admission, measured: three instances with uneven demand (2 and 1 requests per 10 ms step,
      * and a third that asks once per 100 ms in the first 400 ms of each window only, so that its batch
      * expires with permits left) on a fixed window of 100 per second, maxBatch 8; demand is 304 per
-     * window. Each window must grant at least N - instances * maxBatch = 76; the figures are printed
-     * for the README.
+     * window. Each window must grant at least N - instances * 2 * maxBatch = 52 (each instance holds
+     * at most a batch and the one reserved ahead); the figures are printed for the README.
      */
     @Test
     void underAdmissionIsBoundedByTheBatchesHeld() {
@@ -130,7 +132,7 @@ class FleetLimiterTest {
         }
         System.out.printf("under-admission: N=100, 3 instances, maxBatch=%d: granted per window min %d, mean %.1f%n",
                 maxBatch, min, total / (double) windows);
-        long floor = 100 - 3L * maxBatch;
+        long floor = 100 - 3L * 2 * maxBatch;
         long lowest = min;
         assertTrue(lowest >= floor, () -> "granted " + lowest + " < " + floor + " in a window");
         fleet.forEach(FleetLimiter::close);
