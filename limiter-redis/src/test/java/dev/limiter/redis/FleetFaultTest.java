@@ -60,6 +60,48 @@ class FleetFaultTest {
         o.check();
     }
 
+    /**
+     * A slow Redis (every client paused for 3 s by CLIENT PAUSE): a request that gets no reply within
+     * the time-out is answered by the failure mode, later requests do not wait for Redis at all, and
+     * the limiter returns to Redis once the pause is over.
+     */
+    @Test
+    void aSlowRedisIsAFailureUntilItAnswersAgain() {
+        ManualClock clock = new ManualClock(0);
+        try (RedisServerProcess server = RedisServerProcess.start();
+             RedisLimiter redis = RedisLimiter.builder().uri(server.uri()).clock(clock).timeout(Duration.ofMillis(200))
+                     .limit(LIMIT, TimeMode.CALLER).build();
+             FleetLimiter fleet = FleetLimiter.builder(redis).failureMode(FailureMode.FAIL_OPEN_LOCAL, INSTANCES)
+                     .probe(Duration.ofMillis(20), Duration.ofMillis(200)).build()) {
+            assertEquals(RedisDecision.Source.REDIS, fleet.acquireAsync("fw", "k", 1).toCompletableFuture().join().source());
+            assertEquals("+OK", server.command("CLIENT PAUSE 3000 ALL"));
+            RedisDecision slow = fleet.acquireAsync("fw", "k", 1).toCompletableFuture().join();
+            assertEquals(RedisDecision.Source.LOCAL_FALLBACK, slow.source(), slow::toString);
+            assertTrue(fleet.metrics().degraded());
+            long failures = fleet.metrics().backendFailures();
+            RedisDecision next = fleet.acquireAsync("fw", "k", 1).toCompletableFuture().join();
+            assertEquals(RedisDecision.Source.LOCAL_FALLBACK, next.source());
+            assertEquals(failures, fleet.metrics().backendFailures(), "a degraded limiter does not send and wait for the time-out");
+            long deadline = System.nanoTime() + 30 * SECOND;
+            RedisDecision back;
+            do {
+                assertTrue(System.nanoTime() < deadline, "did not return to Redis within 30 s");
+                clock.advance(SECOND);
+                back = fleet.acquireAsync("fw", "k", 1).toCompletableFuture().join();
+                if (back.source() == RedisDecision.Source.LOCAL_FALLBACK) {
+                    try {
+                        Thread.sleep(50);                              // pacing the poll, not an assertion on time
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+            } while (back.source() == RedisDecision.Source.LOCAL_FALLBACK);
+            assertEquals(RedisOutcome.ALLOWED, back.outcome(), back::toString);
+            assertTrue(fleet.metrics().recoveries() >= 1, fleet.metrics()::toString);
+        }
+    }
+
     /** What one run saw: the trace, the windows while Redis was down, and the final metrics. */
     static final class Outage {
         final List<Grant> grants = new ArrayList<>();
