@@ -15,8 +15,8 @@ public enum FailureMode {
      * Decide locally: each instance enforces the same algorithm with N / instances permits (at least
      * 1), {@link RedisDecision.Source#LOCAL_FALLBACK}. While every instance is degraded the fleet
      * grants at most N in the algorithm's sense if the configured instance count is right; a window
-     * that spans the change (or a restart that lost Redis's state) may also hold what Redis granted:
-     * at most 2N.
+     * in which the mode changes may also hold what Redis granted in it, N more per change: at most 2N
+     * for one change, 3N when Redis goes down and comes back without its state within one window.
      */
     FAIL_OPEN_LOCAL
 }
