@@ -68,6 +68,34 @@ class FleetLimiterTest {
         }
     }
 
+    /**
+     * A token-bucket batch never grants a slot that time has passed: instance A keeps one reserved
+     * slot ([1.0 s, 1.5 s) of a 2/s bucket with burst 12) while the clock moves to 10 s, where the
+     * bucket is full again in Redis and instance B takes the whole burst; A's old slot must not add
+     * a 13th grant at 10 s.
+     */
+    @Test
+    void aTokenBucketBatchNeverGrantsSlotsTimeHasPassed() {
+        ManualClock clock = new ManualClock(0);
+        Limit limit = Limit.tokenBucket("tb", 2, Duration.ofSeconds(1)).burst(12).build();
+        String prefix = "passed" + PREFIXES.incrementAndGet() + ":";
+        try (RedisLimiter ra = RedisLimiter.builder().connection(connection).clock(clock).keyPrefix(prefix)
+                     .timeout(RedisLimiterTest.PATIENT).limit(limit, TimeMode.CALLER).build();
+             RedisLimiter rb = RedisLimiter.builder().connection(connection).clock(clock).keyPrefix(prefix)
+                     .timeout(RedisLimiterTest.PATIENT).limit(limit, TimeMode.CALLER).build();
+             FleetLimiter a = FleetLimiter.builder(ra).lease("tb", 2).build();
+             FleetLimiter b = FleetLimiter.builder(rb).build()) {
+            assertTrue(a.tryAcquire("tb", "k", 1));
+            assertTrue(a.tryAcquire("tb", "k", 1));               // reserves 2, takes 1: one slot left
+            assertEquals(3, a.metrics().reservations() + a.metrics().leasedGrants() + 1, a.metrics()::toString);
+            clock.set(10 * SECOND);
+            for (int i = 0; i < 12; i++) {
+                assertTrue(b.tryAcquire("tb", "k", 1), "B's grant " + i + " of the refilled burst");
+            }
+            assertTrue(!a.tryAcquire("tb", "k", 1), "A granted a slot of 1 s at 10 s: 13 grants at one instant");
+        }
+    }
+
     @Test
     void aDenialIsRememberedUntilItsRetryAfter() {
         ManualClock clock = new ManualClock(0);

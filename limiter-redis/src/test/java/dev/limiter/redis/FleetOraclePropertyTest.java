@@ -44,7 +44,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
  */
 @ExtendWith(RedisServerExtension.class)
 class FleetOraclePropertyTest {
-    static final int EXAMPLES = Math.max(5, Integer.getInteger("limiter.property.examples", 1000) / 40);
+    static final int EXAMPLES = Math.max(10, Integer.getInteger("limiter.property.examples", 1000) / 10);
     private static final int INSTANCES = 3;
     private static final int THREADS_PER_INSTANCE = 2;
     private static final long SECOND = 1_000_000_000L;
@@ -67,8 +67,8 @@ class FleetOraclePropertyTest {
         client.shutdown();
     }
 
-    /** After the clock moved by dt, every thread asks `asks` times for `permits`. */
-    record Step(long dt, int asks, int permits) {
+    /** After the clock moved by dt, each thread of instance i asks {@code asks.get(i)} times for `permits`. */
+    record Step(long dt, List<Integer> asks, int permits) {
         @Override
         public String toString() {
             return "+" + dt + "ns " + asks + "x p" + permits;
@@ -114,7 +114,9 @@ class FleetOraclePropertyTest {
                     }
                 });
         Gen<Integer> batches = booleans().all().zip(integers().between(1, 8), (leased, b) -> leased ? b : 0);
-        Gen<Step> steps = longs().between(0, SECOND / 2).zip(integers().between(0, 4), integers().between(1, 3), Step::new);
+        // per-instance demand, so that one instance can sit on a batch while time passes and others ask
+        Gen<Step> steps = longs().between(0, SECOND * 3 / 2).zip(lists().of(integers().between(0, 4)).ofSize(INSTANCES),
+                integers().between(1, 3), Step::new);
         return limits.zip(batches, longs().between(-5 * SECOND, 5 * SECOND), lists().of(steps).ofSizeBetween(1, 20), Case::new);
     }
 
@@ -142,13 +144,14 @@ class FleetOraclePropertyTest {
                 () -> clock.advance(c.steps().get(next.getAndIncrement()).dt()));
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < INSTANCES * THREADS_PER_INSTANCE; i++) {
-            FleetLimiter instance = fleet.get(i % INSTANCES);
+            int index = i % INSTANCES;
+            FleetLimiter instance = fleet.get(index);
             threads.add(new Thread(() -> {
                 try {
                     for (int s = 0; s < c.steps().size(); s++) {
                         barrier.await();
                         Step st = c.steps().get(s);
-                        for (int a = 0; a < st.asks(); a++) {
+                        for (int a = 0; a < st.asks().get(index); a++) {
                             long now = clock.nanoTime();
                             if (instance.tryAcquire(c.limit().name(), "hot", st.permits())) {
                                 grants.add(new Grant(now, st.permits()));
