@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Request path (acquireAsync / tryAcquire), for one limit and key at local time s:
  *   1. leased limit, current batch (or the one reserved ahead) grants the permits at s
  *                                                               -> LEASE, no round trip; a grant
- *      that leaves a quarter of the batch size starts reserving the next batch (LeasedKey)
+ *      that leaves half the batch size starts reserving the next batch (LeasedKey)
  *   2. leased limit, batch remembers a Redis denial covering s  -> LEASE (LIMITED), no round trip
  *   3. degraded (BackendHealth)                                 -> the failure mode, no round trip
  *   4. leased limit: reserve a new batch (single flight per key, LeasedKey), the request takes its
@@ -124,7 +124,7 @@ public final class FleetLimiter implements AutoCloseable {
             long left = b.tryTake(s, permits);
             if (left >= 0) {
                 leasedGrants.increment();
-                if (left <= lk.size() >> 2) {
+                if (left <= lk.size() >> 1) {
                     reserveAhead(r, lk, key, s);
                 }
                 return true;
@@ -157,7 +157,7 @@ public final class FleetLimiter implements AutoCloseable {
             PermitBatch n = lk.promote(b);
             d = n == null ? null : fromBatch(r, n, s, permits);
         }
-        if (d != null && d.allowed() && d.remaining() <= lk.size() >> 2) {
+        if (d != null && d.allowed() && d.remaining() <= lk.size() >> 1) {
             reserveAhead(r, lk, key, s);
         }
         return d;

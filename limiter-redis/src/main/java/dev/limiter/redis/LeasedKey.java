@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * once (a request that still finds nothing asks Redis directly for its own permits). So a hot key
  * costs one round trip per batch, not one per waiting thread.
  *
- * Reserving ahead. When a grant leaves the current batch at a quarter of the batch size or less, the
+ * Reserving ahead. When a grant leaves the current batch at half the batch size or less, the
  * granting thread starts a reservation of the next batch (no request waits for it) unless one is in
  * flight or a next batch is already held; when the current batch then fails a request, the next one
  * replaces it (CAS, so exactly one thread promotes it) and the request tries it. A hot key then
@@ -51,7 +51,7 @@ final class LeasedKey {
     private volatile long size = 1;
     final AtomicReference<CompletableFuture<PermitBatch>> pending = new AtomicReference<>();
 
-    /** @return the batch size now: a grant leaving a quarter of it or less starts a reservation ahead */
+    /** @return the batch size now: a grant leaving half of it or less starts a reservation ahead */
     long size() {
         return size;
     }
