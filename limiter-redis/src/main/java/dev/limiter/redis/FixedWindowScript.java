@@ -9,7 +9,7 @@ import java.util.List;
  * {@code fixed_window.lua} exactly as the engine's kernel decides.
  */
 final class FixedWindowScript extends LimitScript {
-    private final long period;
+    final long period;
     private final long permits;
     private final int countBits;
     private final long lastWindow;

@@ -11,8 +11,8 @@ import java.util.List;
  * figure saturates toward more permits; a request whose p&middot;I exceeds tau is unsatisfiable.
  */
 final class GcraScript extends LimitScript {
-    private final long interval;
-    private final long tau;
+    final long interval;
+    final long tau;
     private final long maxPermits;
 
     GcraScript(Limit limit) {

@@ -19,9 +19,26 @@ public final class RedisDecision {
     private final long resetAfterNanos;
     private final RedisBackendException failure;
     private final RedisLease lease;
+    private final Source source;
+
+    /** Who decided: Redis, this instance from permits it leased from Redis, or its local fallback limit. */
+    public enum Source {
+        /** A script in Redis decided (or Redis was asked and did not answer). */
+        REDIS,
+        /** This instance granted permits it had reserved from Redis before ({@link FleetLimiter} leasing). */
+        LEASE,
+        /** This instance's local limit decided while Redis was unreachable ({@link FailureMode#FAIL_OPEN_LOCAL}). */
+        LOCAL_FALLBACK
+    }
 
     RedisDecision(RedisOutcome outcome, Limit limit, long remaining, long retryAfterNanos, long resetAfterNanos,
                   RedisBackendException failure, RedisLease lease) {
+        this(outcome, limit, remaining, retryAfterNanos, resetAfterNanos, failure, lease, Source.REDIS);
+    }
+
+    RedisDecision(RedisOutcome outcome, Limit limit, long remaining, long retryAfterNanos, long resetAfterNanos,
+                  RedisBackendException failure, RedisLease lease, Source source) {
+        this.source = source;
         this.outcome = outcome;
         this.limit = limit;
         this.remaining = remaining;
@@ -78,12 +95,18 @@ public final class RedisDecision {
         return Optional.ofNullable(lease);
     }
 
+    /** @return who decided: {@link Source#REDIS} unless a {@link FleetLimiter} decided locally */
+    public Source source() {
+        return source;
+    }
+
     @Override
     public String toString() {
         return "RedisDecision[" + outcome + " by " + (limit == null ? "?" : limit.name())
                 + ", remaining=" + remaining
                 + ", retryAfter=" + (retryAfterNanos == NEVER ? "never" : retryAfterNanos + "ns")
                 + ", resetAfter=" + (resetAfterNanos == NEVER ? "never" : resetAfterNanos + "ns")
+                + (source == Source.REDIS ? "" : ", source=" + source)
                 + (failure == null ? "" : ", failure=" + failure.getMessage()) + "]";
     }
 }

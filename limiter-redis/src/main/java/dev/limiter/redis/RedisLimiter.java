@@ -228,6 +228,15 @@ public final class RedisLimiter implements AutoCloseable {
         return keyPrefix + "{" + key + "}:" + limitName;
     }
 
+    // for FleetLimiter, which decides this limiter's limits at its own times
+    LimitScript script(String limitName) { return binding(limitName).script; }
+    TimeMode mode(String limitName) { return binding(limitName).mode; }
+    RedisScripts scripts() { return scripts; }
+    Clock clock() { return clock; }
+    long graceMillis() { return graceMillis; }
+    StatefulRedisConnection<String, String> connection() { return connection; }
+    java.util.Set<String> limitNames() { return limits.keySet(); }
+
     private Binding binding(String limitName) {
         Binding b = limitName == null ? null : limits.get(limitName);
         if (b == null) {

@@ -32,6 +32,11 @@ final class RedisScripts {
         this.timeoutNanos = timeout.toNanos();
     }
 
+    /** @return how long a call waits for Redis */
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
     /**
      * Runs {@code script} on {@code key} with {@code args}.
      *

@@ -13,10 +13,10 @@ final class SlidingWindowScript extends LimitScript {
     /** The widest count field, as in the engine: tags keep at least 32 bits. */
     private static final int MAX_COUNT_BITS = 32;
 
-    private final int k;
-    private final long width;
+    final int k;
+    final long width;
     private final int countBits;
-    private final int unitShift;
+    final int unitShift;
     private final long unitPermits;
     private final long lastSubWindow;
 

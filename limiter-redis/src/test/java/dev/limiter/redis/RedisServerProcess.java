@@ -103,6 +103,35 @@ final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the server as a crash would (SIGKILL): it loses its data; {@link #restart()} brings it back on the same port. */
+    void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while killing redis-server", e);
+            }
+        }
+    }
+
+    /** Starts the server again on the same port (after {@link #kill()}) and waits until it answers PING. */
+    void restart() {
+        if (isRunning()) {
+            throw new IllegalStateException("redis-server on port " + port + " is still running");
+        }
+        if (shutdownHook != null) {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            shutdownHook = null;
+        }
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart redis-server on port " + port, e);
+        }
+    }
+
     private void launch() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(binary.toString(),
                 "--bind", LOOPBACK, "--port", Integer.toString(port),
