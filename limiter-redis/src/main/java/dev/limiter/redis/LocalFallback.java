@@ -6,7 +6,7 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.LimiterEngine;
 import dev.limiter.LimiterEngineFactory;
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 import dev.limiter.WhenFull;
 
 import java.util.Map;
@@ -26,11 +26,11 @@ import java.util.Map;
 /** The per-instance local limit a degraded FleetLimiter fails open to; thread-safe. */
 final class LocalFallback implements AutoCloseable {
     private final LimiterEngine engine;
-    private final Limiter limiter;
+    private final RateLimiter limiter;
 
     LocalFallback(LimiterEngineFactory factory, Limit limit, int instances, long keys, Clock clock) {
         this.engine = factory.create(clock, Map.of(share(limit, instances), keys), WhenFull.DENY);
-        this.limiter = engine.limiters().get(0);
+        this.limiter = engine.rateLimiter(engine.limiters().get(0).limit().name());
     }
 
     /** @return {@code limit} with N (and an explicit burst) divided among {@code instances}, at least 1 */

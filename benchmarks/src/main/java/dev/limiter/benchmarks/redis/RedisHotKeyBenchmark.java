@@ -2,7 +2,7 @@ package dev.limiter.benchmarks.redis;
 
 import dev.limiter.Clock;
 import dev.limiter.Limit;
-import dev.limiter.Limiter;
+import dev.limiter.RateLimiter;
 import dev.limiter.benchmarks.Outcomes;
 import dev.limiter.engine.OffHeapEngine;
 import dev.limiter.redis.FleetLimiter;
@@ -73,7 +73,7 @@ public class RedisHotKeyBenchmark {
         StatefulRedisConnection<String, byte[]> bucket4jConnection;
         BucketProxy bucket4j;
         OffHeapEngine engine;
-        Limiter local;
+        RateLimiter local;
 
         /** Starts Redis and builds the contenders. */
         @Setup(Level.Trial)
@@ -92,7 +92,7 @@ public class RedisHotKeyBenchmark {
                     .build("bucket4j:" + KEY, () -> configuration);
             engine = OffHeapEngine.builder().clock(Clock.system())
                     .limit(Limit.fixedWindow("local", PERMITS, PERIOD).build(), 1024).build();
-            local = engine.limiter("local");
+            local = engine.rateLimiter("local");
         }
 
         /** Stops everything. */
