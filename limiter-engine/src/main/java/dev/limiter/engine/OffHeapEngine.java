@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -204,6 +205,13 @@ public final class OffHeapEngine implements LimiterEngine {
     public boolean tryAcquireAll(Checks checks, long nowNanos, Decision into) {
         checkOpen();
         return transactions.get().run(this, checks, nowNanos, into);
+    }
+
+    /** Waits on the engine's ticker; see {@link AsyncAcquirer#acquireAll(Checks, Duration)} for the rules. */
+    @Override
+    public CompletableFuture<Decision> acquireAllAsync(Checks checks, long maxWaitNanos) {
+        checkOpen();
+        return async.acquireAllDecided(checks, maxWaitNanos);
     }
 
     /**

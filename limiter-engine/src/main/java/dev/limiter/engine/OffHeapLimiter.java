@@ -30,16 +30,15 @@ import java.util.Objects;
  * close() either completes on valid memory or throws; it never touches freed memory, and no lock
  * or counter is needed on the hot path.
  *
- * Overrides. A per-key override is a kernel for the changed limit that reads the key's slot with
- * the same layout (KeyOverrides); a limiter without overrides pays one load and a null test per
- * acquire. A fixed limit refuses overrides.
+ * Overrides. A per-key override is a kernel for the changed limit that reads the key's slot with the
+ * same layout (KeyOverrides); without overrides one load and a null test per acquire. A fixed limit refuses them.
  *
  * Staleness. Every decision passes through the limiter's StalenessFloor, so a caller whose "now"
  * is older than the kernel's horizon allows is counted at the floor (see StalenessFloor).
  *
  * Algorithms. Token bucket, fixed and sliding windows and quotas take permits with tryAcquire;
- * concurrency limits hand out leases (tryLease) and cardinality limits admit members (tryAdmit).
- * All of them also work inside composite decisions (CompositeTransaction).
+ * concurrency limits hand out leases (tryLease; waiters queue in LeaseWaiters, served on release)
+ * and cardinality limits admit members (tryAdmit). All work in composites (CompositeTransaction).
  */
 final class OffHeapLimiter implements Limiter {
     private final OffHeapEngine engine;
@@ -51,6 +50,7 @@ final class OffHeapLimiter implements Limiter {
     private final long maxPermits;
     private final StalenessFloor floor;
     private final KeyOverrides overrides;
+    private final LeaseWaiters waiters;
     private volatile KeySpace keys;
 
     OffHeapLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed) {
@@ -63,6 +63,7 @@ final class OffHeapLimiter implements Limiter {
         this.maxPermits = kernel.maxPermits();
         this.floor = new StalenessFloor(kernel.horizonNanos(), clock);
         this.overrides = new KeyOverrides(limit, kernel);
+        this.waiters = new LeaseWaiters(this);
         this.keys = new KeySpace(capacity, kernel.stateWords(), algorithm == Algorithm.CARDINALITY, seed);
     }
 
@@ -148,7 +149,7 @@ final class OffHeapLimiter implements Limiter {
         }
     }
 
-    private UnsupportedOperationException unsupported(String what) {
+    UnsupportedOperationException unsupported(String what) {
         return new UnsupportedOperationException("limit '" + limit.name() + "' is " + algorithm + what);
     }
 
@@ -169,7 +170,7 @@ final class OffHeapLimiter implements Limiter {
         return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : leaseAt(s, s.find(key), permits, nowNanos, into);
     }
 
-    private Lease leaseAt(KeySpace s, int offset, long permits, long now, Decision into) {
+    Lease leaseAt(KeySpace s, int offset, long permits, long now, Decision into) {
         if (offset < 0) {
             return full(into) ? new SlotLease(this, -1, permits, 0L) : null;
         }
@@ -193,12 +194,18 @@ final class OffHeapLimiter implements Limiter {
         }
     }
 
-    /** Returns a lease's permits unless it was reclaimed; after close there is nothing to return. */
+    /** Returns a lease's permits unless reclaimed, then to the key's waiters (LeaseWaiters); none after close. */
     void release(int offset, long permits, long token, long now) {
         KeySpace s = keys;
         if (s != null && offset >= 0) {
             s.slots().refund(kernel, offset, permits, token, floor.effective(now));
+            waiters.released(s, offset, now);
         }
+    }
+
+    /** @return the asynchronous-lease queues of this (concurrency) limiter */
+    LeaseWaiters waiters() {
+        return waiters;
     }
 
     boolean isReclaimed(long token, long now) {
