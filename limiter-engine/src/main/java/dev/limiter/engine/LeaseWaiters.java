@@ -138,30 +138,29 @@ final class LeaseWaiters {
     }
 
     /**
-     * Ends {@code w} unless it is already done, as {@code newState}.
+     * Ends {@code w} as {@code newState} unless it is already done.
      *
-     * @return whether it was still waiting
+     * @return -1 when it was not waiting; else 1 when it was its queue's head, 0 when not
      */
-    private boolean end(Waiter w, int newState, long now) {
-        boolean head;
+    private int end(Waiter w, int newState) {
         synchronized (this) {
             if (w.state != Waiter.WAITING) {
-                return false;
+                return -1;
             }
             w.state = newState;
-            head = remove(queues.get(w.offset), w);
+            return remove(queues.get(w.offset), w) ? 1 : 0;
         }
-        if (w.ticket != Ticker.NULL_TICKET && newState == Waiter.CANCELLED) {
-            limiter.engine().time().cancel(w.ticket);
-        }
-        if (head && !limiter.isClosed()) {            // the next waiter may fit where the head did not
+    }
+
+    /** After a head left without a grant: the next waiter may fit where the head did not. */
+    private void headLeft(int offset, long now) {
+        if (!limiter.isClosed()) {
             try {
-                released(limiter.open(), w.offset, now);
+                released(limiter.open(), offset, now);
             } catch (IllegalStateException closedMeanwhile) {
                 // nothing is granted on a closed limiter
             }
         }
-        return true;
     }
 
     /**
@@ -200,8 +199,12 @@ final class LeaseWaiters {
         }
 
         void expire(long now) {
-            if (owner.end(this, DONE, now)) {
+            int ended = owner.end(this, DONE);
+            if (ended >= 0) {
                 tell(null);
+            }
+            if (ended == 1) {
+                owner.headLeft(offset, now);
             }
         }
 
@@ -227,7 +230,19 @@ final class LeaseWaiters {
         /** Withdraws the wait unless it was granted or refused already; a withdrawn wait holds nothing. */
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            return owner.end(this, CANCELLED, owner.limiter.clock().nanoTime()) && super.cancel(mayInterruptIfRunning);
+            int ended = owner.end(this, CANCELLED);
+            if (ended < 0) {
+                return false;
+            }
+            long t = ticket;
+            if (t != Ticker.NULL_TICKET) {
+                owner.limiter.engine().time().cancel(t);
+            }
+            super.cancel(mayInterruptIfRunning);
+            if (ended == 1) {
+                owner.headLeft(offset, owner.limiter.clock().nanoTime());
+            }
+            return true;
         }
     }
 }
