@@ -7,6 +7,7 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.TimerStats;
 import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.CardinalityKernel;
 import dev.limiter.engine.internal.kernel.ConcurrencyKernel;
@@ -60,7 +61,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * that); token buckets and quotas may be raised to {@link Limit#MAX_PERMITS}. Thread-safe; see
  * {@link LimiterEngine} for the close contract.
  */
-public final class OffHeapEngine implements LimiterEngine {
+public final class OffHeapEngine implements LimiterEngine, TimerStats {
     private final EngineTime time;
     private final AsyncAcquirer async = new AsyncAcquirer(this);
     private final Clock clock;
@@ -161,11 +162,13 @@ public final class OffHeapEngine implements LimiterEngine {
     }
 
     /** @return timers scheduled and not yet fired or cancelled (lease reclaims), approximate while others schedule */
+    @Override
     public int pendingTimers() {
         return time.pendingTimers();
     }
 
     /** @return leases reclaimed by their timer because they were held past their maximum hold time */
+    @Override
     public long reclaimedLeases() {
         return time.reclaimedLeases();
     }
@@ -180,6 +183,7 @@ public final class OffHeapEngine implements LimiterEngine {
      * @return how late, in nanoseconds, timers fired at that percentile, over every timer fired so
      *     far (0 before the first); 2 significant digits
      */
+    @Override
     public long timerLatenessNanos(double percentile) {
         return time.latenessNanos(percentile);
     }

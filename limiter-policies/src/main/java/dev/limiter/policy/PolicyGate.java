@@ -5,6 +5,7 @@ import dev.limiter.FixedLimitException;
 import dev.limiter.LimiterEngineFactory;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.TimerStats;
 import dev.limiter.WhenFull;
 
 import java.util.HashMap;
@@ -42,6 +43,7 @@ public final class PolicyGate implements AutoCloseable {
     private final Map<String, RuleCounters> counters = new ConcurrentHashMap<>();
     private final List<Runnable> swapListeners = new CopyOnWriteArrayList<>();
     private final ThreadLocal<PolicyEvaluator> evaluators;
+    private final TimerStats timers = new GateTimers(this);
     private volatile GateState state;
     private volatile boolean closed;
 
@@ -255,6 +257,14 @@ public final class PolicyGate implements AutoCloseable {
      */
     public LimiterEngine engine() {
         return firstEngine;
+    }
+
+    /**
+     * @return what the timers of the current policy's engines report (lease reclaims, waiting
+     *     requests), summed over engines, lateness as the worst engine's; zeros where no engine runs timers
+     */
+    public TimerStats timers() {
+        return timers;
     }
 
     /** @return the clock of the gate's engines */
