@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -73,6 +74,27 @@ public final class PolicyGate implements AutoCloseable {
     /** Evaluates {@code request} at {@code nowNanos}, on this thread's evaluator. */
     public Verdict evaluate(RequestView request, long nowNanos) {
         return evaluators.get().evaluate(request, nowNanos);
+    }
+
+    /**
+     * Evaluates {@code request} now, letting it wait where a rule allows ({@link Rule#maxWait()};
+     * see {@link PolicyEvaluator#evaluate(RequestView, long, VerdictListener)}). Allocates the
+     * future; an event loop that wants no allocation on the common path uses the listener form.
+     *
+     * @return the verdict, at once or when the wait ends; cancelling it withdraws a wait
+     */
+    public CompletableFuture<Verdict> evaluateAsync(RequestView request) {
+        FutureVerdict f = new FutureVerdict();
+        Verdict v = evaluators.get().evaluate(request, clock.nanoTime(), f);
+        if (v != null) {
+            f.complete(v);
+        }
+        return f;
+    }
+
+    /** Evaluates {@code request} now on this thread's evaluator, letting it wait; see {@link PolicyEvaluator#evaluate(RequestView, long, VerdictListener)}. */
+    public Verdict evaluate(RequestView request, VerdictListener listener) {
+        return evaluators.get().evaluate(request, clock.nanoTime(), listener);
     }
 
     /** @return a new evaluator for one thread or event loop */
