@@ -15,7 +15,8 @@ public interface LeaseCallback {
     /**
      * The permits were granted.
      *
-     * @param lease the permits, now owned by the callee: close it to return them
+     * @param lease the permits, now owned by the callee: close it to return them (closing it within
+     *     this call serves the key's next waiter within it too, recursively: hand long chains off)
      * @param decision the grant; only valid during the call
      */
     void granted(Lease lease, Decision decision);

@@ -7,6 +7,7 @@ import dev.limiter.engine.internal.time.Ticker;
 import dev.limiter.engine.internal.time.TimeMath;
 import org.agrona.collections.Int2ObjectHashMap;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,11 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * may take permits a release has just returned before the head is granted, and then the head keeps
  * waiting. Waiters are ordered among themselves, not against synchronous callers.
  *
- * Wake-ups are never lost (a Dekker pair of sequentially consistent operations). A request that
- * must wait increments `waiting` before it tries the key, and enqueues under the monitor. A release
- * refunds the key's word by CAS and then reads `waiting`. Both are sequentially consistent, so
- * either the waiter's try sees the refund, or the release sees `waiting` > 0 and takes the monitor
- * - which the waiter holds until it has enqueued - and then finds it at the head.
+ * Wake-ups are never lost (a Dekker pair). A request that may wait increments `waiting` (a
+ * volatile read-modify-write), then a full fence, then tries the key (an acquire load of its word,
+ * a CAS if it fits), and enqueues under the monitor. A release refunds the key's word by CAS
+ * (volatile) and then reads `waiting` (volatile). Store-load order holds on both sides, so either
+ * the waiter's try sees the refund, or the release sees `waiting` > 0 and takes the monitor -
+ * which the waiter holds until it has enqueued - and then finds it at the head.
  *
  * Cost. A release on a limiter without waiters reads one volatile int. Everything else - joining,
  * granting at a release, timing out, cancelling - takes this object's monitor (one per limiter),
@@ -68,6 +70,7 @@ final class LeaseWaiters {
         Waiter w;
         synchronized (this) {
             waiting.incrementAndGet();
+            VarHandle.fullFence();                        // the slot is read with acquire below: keep it after the increment
             ArrayDeque<Waiter> q = queues.get(offset);
             if (q == null || q.isEmpty()) {
                 Lease lease = limiter.leaseAt(s, offset, permits, now, d);

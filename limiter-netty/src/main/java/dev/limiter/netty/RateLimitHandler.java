@@ -28,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A per-channel Netty handler, placed after {@code HttpServerCodec} (and after
@@ -49,12 +50,10 @@ import java.util.concurrent.Future;
  * successfully or not, or when the channel closes or this handler is removed. Informational 1xx
  * responses other than 101 do not end a request.
  *
- * <p><b>Waiting.</b> A request denied by a rule that lets it wait ({@code Rule.maxWait}, the DSL's
- * {@code wait 50ms}) within that wait is held without blocking or a thread: the engine's timer
- * decides it, and it resumes on this event loop, passed on, or answered 429 with {@code Retry-After}.
- * Its body parts and later requests queue behind it; reading goes on (so that a disconnect is seen)
- * until {@value #HELD_READ_AHEAD} messages wait. A disconnect cancels the wait and nothing stays
- * taken (permits granted meanwhile go back when the verdict arrives). Other requests allocate nothing more.
+ * <p><b>Waiting.</b> A request denied by a rule that lets it wait ({@code Rule.maxWait}; DSL {@code wait 50ms})
+ * within that wait is held, without blocking or a thread, until the engine decides it; it resumes on this event
+ * loop, passed on or answered 429 with {@code Retry-After}. Messages behind it queue; reading goes on until
+ * {@value #HELD_READ_AHEAD} wait, so a disconnect is seen: it cancels the wait, and nothing stays taken.
  *
  * <p>Nothing blocks. No exception of the gate reaches the
  * pipeline: a gate that cannot decide is answered as {@link WhenGateFails} says (503 by default).
@@ -158,16 +157,18 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
         decide(request, v);
     }
 
-    /** The wait of the held request started (on this event loop, during evaluate). */
     @Override
-    public void waiting(Future<?> wait) {
+    public void waiting(Future<?> wait) {             // on this event loop, during evaluate
         heldWait = wait;
     }
 
-    /** The held request's wait ended, on the engine's thread: resume on this channel's event loop. */
     @Override
-    public void decided(Verdict v) {
-        ctx.executor().execute(() -> resume(v));
+    public void decided(Verdict v) {                  // on the engine's thread: resume on the event loop
+        try {
+            ctx.executor().execute(() -> resume(v));
+        } catch (RejectedExecutionException loopGone) {
+            complete(v);                              // no event loop to resume on: return what it holds
+        }
     }
 
     private void resume(Verdict v) {
@@ -182,7 +183,6 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
         drain();
     }
 
-    /** Answers or passes on {@code request} as its verdict says. */
     private void decide(HttpRequest request, Verdict v) {
         Map<String, String> headers;
         boolean holds;
