@@ -1,6 +1,7 @@
 package dev.limiter;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A set of named {@link Limiter}s sharing one clock and one lifetime.
@@ -125,6 +126,27 @@ public interface LimiterEngine extends AutoCloseable {
      * acquisition: a second call, or a call after the leases were reclaimed, does nothing.
      */
     void releaseAll(Checks checks, long nowNanos);
+
+    /**
+     * Acquires every check of {@code checks} together, as {@link #tryAcquireAll}, waiting up to
+     * {@code maxWaitNanos} for the checks to allow it without parking a thread. The future
+     * completes normally with the final decision, allowed or not (a refusal carries the longest
+     * retry-after among its denying checks); cancelling it withdraws the wait. The engine reads
+     * {@code checks} until then: do not change or reuse it before.
+     *
+     * <p>This default never waits: it decides once, now. Engines that can wait override it.
+     *
+     * @throws IllegalArgumentException when {@code maxWaitNanos} is negative or a check's limiter
+     *     belongs to another engine
+     */
+    default CompletableFuture<Decision> acquireAllAsync(Checks checks, long maxWaitNanos) {
+        if (maxWaitNanos < 0) {
+            throw new IllegalArgumentException("maxWaitNanos must not be negative: " + maxWaitNanos);
+        }
+        Decision d = new Decision();
+        tryAcquireAll(checks, clock().nanoTime(), d);
+        return CompletableFuture.completedFuture(d);
+    }
 
     /** @return whether {@link #close()} has been called */
     boolean isClosed();

@@ -7,6 +7,7 @@ import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.TimerStats;
 import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -63,7 +65,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * that); token buckets and quotas may be raised to {@link Limit#MAX_PERMITS}. Thread-safe; see
  * {@link LimiterEngine} for the close contract.
  */
-public final class OffHeapEngine implements LimiterEngine {
+public final class OffHeapEngine implements LimiterEngine, TimerStats {
     private static final CheckRecords CHECKS = EngineAccess.checks();
     private final EngineTime time;
     private final AsyncAcquirer async = new AsyncAcquirer(this);
@@ -150,11 +152,12 @@ public final class OffHeapEngine implements LimiterEngine {
     }
 
     /** @return timers scheduled and not yet fired or cancelled (lease reclaims), approximate while others schedule */
+    @Override
     public int pendingTimers() {
         return time.pendingTimers();
     }
 
-    /** @return leases reclaimed by their timer because they were held past their maximum hold time */
+    @Override
     public long reclaimedLeases() {
         return time.reclaimedLeases();
     }
@@ -164,11 +167,8 @@ public final class OffHeapEngine implements LimiterEngine {
         return time.tickNanos();
     }
 
-    /**
-     * @param percentile within [0, 100], for example 99.0
-     * @return how late, in nanoseconds, timers fired at that percentile, over every timer fired so
-     *     far (0 before the first); 2 significant digits
-     */
+    /** As {@link TimerStats#timerLatenessNanos}, to 2 significant digits. */
+    @Override
     public long timerLatenessNanos(double percentile) {
         return time.latenessNanos(percentile);
     }
@@ -194,6 +194,13 @@ public final class OffHeapEngine implements LimiterEngine {
     public boolean tryAcquireAll(Checks checks, long nowNanos, Decision into) {
         checkOpen();
         return transactions.get().run(this, checks, nowNanos, into);
+    }
+
+    /** Waits on the engine's ticker; see {@link AsyncAcquirer#acquireAll(Checks, Duration)} for the rules. */
+    @Override
+    public CompletableFuture<Decision> acquireAllAsync(Checks checks, long maxWaitNanos) {
+        checkOpen();
+        return async.acquireAllDecided(checks, maxWaitNanos);
     }
 
     /**

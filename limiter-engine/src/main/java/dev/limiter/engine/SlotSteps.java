@@ -23,14 +23,23 @@ import dev.limiter.internal.EngineAccess;
  *   - find returned FULL and the KeySpace made room (a rotation ran): at most ROOM_TRIES times,
  *     after which the table is reported full, honestly: WhenFull decides, and a denial's
  *     retry-after is when a rotation can next free a slot (KeySpace.retryAfterFull).
- * Releases relocate the key by the fingerprint its old slot still holds (a lease keeps its table).
+ * Releases relocate the key by the fingerprint its old slot still holds (a lease keeps its table),
+ * and then tell the key's lease waiters (LeaseWaiters, keyed by that fingerprint too); a queued
+ * waiter's grant resolves the key by its fingerprint in the current view (leaseQueued).
  */
 /** Runs one limiter's steps on resolved slots and retries when a rotation moved the key; thread-safe. */
 final class SlotSteps {
     private final OffHeapLimiter limiter;
+    private final LeaseWaiters waiters;
 
     SlotSteps(OffHeapLimiter limiter) {
         this.limiter = limiter;
+        this.waiters = new LeaseWaiters(limiter);
+    }
+
+    /** @return the asynchronous-lease queues of the limiter (a concurrency limiter; empty otherwise) */
+    LeaseWaiters waiters() {
+        return waiters;
     }
 
     static final int NO = 0;
@@ -39,7 +48,7 @@ final class SlotSteps {
     /** Resolutions a call retries after a full table before it reports the table full. */
     private static final DecisionWriter DECISIONS = EngineAccess.decisions();
     private static final CheckRecords CHECKS = EngineAccess.checks();
-    private static final int ROOM_TRIES = 3;
+    static final int ROOM_TRIES = 3;
 
     /** @return whether {@code key} was granted {@code permits}; resolves it again as long as a rotation moves it */
     boolean acquire(KeySpace s, long key, long permits, long now, Decision into) {
@@ -126,7 +135,7 @@ final class SlotSteps {
             if (offset == KeyTable.RETIRED || (tries < ROOM_TRIES && s.makeRoom(v))) {
                 return AGAIN_LEASE;
             }
-            return full(s, now, into) ? new SlotLease(limiter, null, -1, permits, 0L) : null;
+            return fullLease(s, permits, now, into);
         }
         s.prepare(v, offset);
         Kernel k = limiter.kernelAt(offset);
@@ -141,6 +150,36 @@ final class SlotSteps {
         long at = limiter.floor().effective(now);
         return next == Kernel.DENIED ? null
                 : SlotLease.granted(limiter, v.table(), offset, permits, k.token(next, at), at);
+    }
+
+    /**
+     * A queued waiter's try: a lease of {@code permits} on the key of fingerprint ({@code claim},
+     * {@code publish}), resolved in the current view wherever a rotation moved it.
+     *
+     * @return the lease, or null with {@code into} the refusal; a key whose table stays full is
+     *     refused as LIMITED (it waits on, and is not subject to WhenFull: it held leases)
+     */
+    Lease leaseQueued(KeySpace s, long claim, long publish, long permits, long now, Decision into) {
+        for (int tries = 0;; tries++) {
+            TableView v = s.view();
+            int offset = v.table().find(claim, publish);
+            if (offset == KeyTable.FULL) {
+                if (tries < ROOM_TRIES && s.makeRoom(v)) {
+                    continue;
+                }
+                DECISIONS.set(into, Outcome.LIMITED, limiter.limit(), 0, 0, 0L, 0L);
+                return null;
+            }
+            Lease lease = leaseIn(s, v, offset, tries, permits, now, into);
+            if (lease != AGAIN_LEASE) {
+                return lease;
+            }
+        }
+    }
+
+    /** @return the lease a full table grants when WhenFull admits (it holds nothing), else null; see full */
+    Lease fullLease(KeySpace s, long permits, long now, Decision into) {
+        return full(s, now, into) ? new SlotLease(limiter, null, -1, permits, 0L) : null;
     }
 
     /**
@@ -166,6 +205,7 @@ final class SlotSteps {
             }
             s.prepare(v, at);
             if (v.slots().refund(limiter.kernel(), at, permits, token, limiter.floor().effective(now))) {
+                waiters.released(s, v.table(), at, now);
                 return;
             }
         }
@@ -194,6 +234,7 @@ final class SlotSteps {
             }
             s.prepare(v, at);
             if (v.slots().refund(limiter.kernel(), at, checks.permits(i), token, limiter.floor().effective(now))) {
+                waiters.released(s, v.table(), at, now);
                 return;
             }
             slot = -1L >>> 32;                                    // moved: find it by its key next time

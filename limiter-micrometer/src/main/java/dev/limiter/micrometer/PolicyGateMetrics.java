@@ -1,6 +1,7 @@
 package dev.limiter.micrometer;
 
 import dev.limiter.Limiter;
+import dev.limiter.TimerStats;
 import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.Rule;
 import dev.limiter.policy.RuleCounters;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -34,11 +37,19 @@ import java.util.function.ToDoubleFunction;
  *       {@value #CAPACITY} (keys its table can hold); NaN once the rule is gone or the gate is
  *       closed.</li>
  * </ul>
+ * Per gate, tagged {@code policy} (from the gate's {@link PolicyGate#timers() timers}, over the
+ * engines of its current policy; zeros where no engine runs timers):
+ * <ul>
+ *   <li>{@value #PENDING_TIMERS}: timers pending (lease reclaims, waiting requests);</li>
+ *   <li>{@value #RECLAIMED_LEASES}: leases reclaimed on time because they were held too long
+ *       (a function counter; a swap that retires an engine drops its share);</li>
+ *   <li>{@value #TIMER_LATENESS}: how late timers fired, a time gauge per {@code percentile} tag
+ *       (0.5, 0.99, 0.999), the worst engine's, over every timer fired so far.</li>
+ * </ul>
  * After a swap, meters of rules no longer in the policy are removed and rules new to it get
  * theirs; a rule kept by name keeps its meters, whose counts continue (totals are kept by rule
- * name). Further per-limiter meters (such as evictions or timer lateness, once the engine reports
- * them) plug in as another entry of {@link #limiterGauges()} or another counter in
- * {@link #bindRule}. Thread-safe; {@link #close()} removes every meter and stops following swaps.
+ * name). Further per-limiter meters (such as evictions, once the engine reports them) plug in as
+ * another entry of {@link #limiterGauges()} or another counter in {@link #bindRule}. Thread-safe; {@link #close()} removes every meter and stops following swaps.
  */
 public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
     /** Requests a rule admitted (its permits were taken). */
@@ -53,6 +64,14 @@ public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
     public static final String KEYS = "limiter.rule.keys";
     /** Keys a rule's table can hold. */
     public static final String CAPACITY = "limiter.rule.capacity";
+
+    /** Timers pending in the gate's engines. */
+    public static final String PENDING_TIMERS = "limiter.timers.pending";
+    /** Leases the gate's engines reclaimed on time. */
+    public static final String RECLAIMED_LEASES = "limiter.leases.reclaimed";
+    /** Timer lateness at a percentile (tag {@code percentile}). */
+    public static final String TIMER_LATENESS = "limiter.timer.lateness";
+    private static final double[] LATENESS_PERCENTILES = {50.0, 99.0, 99.9};
 
     private final PolicyGate gate;
     private final Tags tags;
@@ -84,6 +103,7 @@ public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
     private synchronized void rebind() {
         String policy = gate.policy().name();
         Set<String> wanted = new HashSet<>();
+        wanted.add("gate:" + policy);
         for (Rule r : gate.policy().rules()) {
             wanted.add(policy + "/" + r.name());
         }
@@ -97,10 +117,30 @@ public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
                 m.getValue().forEach(registry::remove);
                 return true;
             });
+            meters.computeIfAbsent("gate:" + policy, k -> bindGate(registry, policy));
             for (Rule r : gate.policy().rules()) {
                 meters.computeIfAbsent(policy + "/" + r.name(), k -> bindRule(registry, policy, r.name()));
             }
         }
+    }
+
+    /** Registers the gate's timer meters. */
+    private List<Meter> bindGate(MeterRegistry registry, String policy) {
+        Tags t = tags.and("policy", policy);
+        TimerStats timers = gate.timers();
+        List<Meter> meters = new ArrayList<>();
+        meters.add(Gauge.builder(PENDING_TIMERS, timers, x -> x.pendingTimers()).tags(t)
+                .description("timers pending: lease reclaims and waiting requests").baseUnit("timers")
+                .register(registry));
+        meters.add(FunctionCounter.builder(RECLAIMED_LEASES, timers, x -> x.reclaimedLeases()).tags(t)
+                .description("leases reclaimed because they were held past their maximum hold time")
+                .baseUnit("leases").register(registry));
+        for (double p : LATENESS_PERCENTILES) {
+            meters.add(TimeGauge.builder(TIMER_LATENESS, timers, TimeUnit.NANOSECONDS, x -> x.timerLatenessNanos(p))
+                    .tags(t.and("percentile", Double.toString(p / 100.0)))
+                    .description("how late timers fired, at this percentile").register(registry));
+        }
+        return meters;
     }
 
     /** Registers one rule's meters. */

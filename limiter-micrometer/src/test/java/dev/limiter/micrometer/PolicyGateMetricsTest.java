@@ -1,7 +1,11 @@
 package dev.limiter.micrometer;
 
+import dev.limiter.ConcurrencyLimiter;
+import dev.limiter.Lease;
 import dev.limiter.Limit;
 import dev.limiter.ManualClock;
+import dev.limiter.engine.OffHeapEngine;
+import dev.limiter.engine.OffHeapEngineFactory;
 import dev.limiter.policy.KeyPart;
 import dev.limiter.policy.Policy;
 import dev.limiter.policy.PolicyGate;
@@ -12,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -91,7 +96,36 @@ class PolicyGateMetricsTest {
             assertEquals(1, gauge(registry, PolicyGateMetrics.KEYS, "invoices"));
             assertNull(registry.find(PolicyGateMetrics.ADMITTED).tag("rule", "orders").functionCounter(),
                     "a removed rule's meters are gone");
-            assertEquals(12, registry.getMeters().size(), "six meters for each of the two rules");
+            assertEquals(12 + 5, registry.getMeters().size(), "six meters for each of the two rules, five for the gate");
         }
+    }
+
+    @Test
+    void timerMetersReportPendingTimersReclaimedLeasesAndLateness() {
+        Rule streams = Rule.named("streams").route("GET", "/streams/{id}").key(KeyPart.pathVariable("id"))
+                .limit(Limit.concurrency("streams", 2, Duration.ofSeconds(1)).build()).source("doc", "streams").build();
+        ManualClock clock = new ManualClock(0);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PolicyGate gate = PolicyGate.builder(Policy.named("api").rule(streams).build()).clock(clock)
+                .engine(new OffHeapEngineFactory()).build();
+             PolicyGateMetrics metrics = new PolicyGateMetrics(gate)) {
+            metrics.bindTo(registry);
+            OffHeapEngine engine = (OffHeapEngine) gate.engine();
+            assertEquals(0, registry.get(PolicyGateMetrics.PENDING_TIMERS).tag("policy", "api").gauge().value());
+            Lease held = ((ConcurrencyLimiter) gate.limiter("streams")).tryLease("s1", 1, 0, null);   // never closed: reclaimed at 1 s
+            Lease closed = ((ConcurrencyLimiter) gate.limiter("streams")).tryLease("s2", 1, 0, null);
+            assertEquals(2, registry.get(PolicyGateMetrics.PENDING_TIMERS).tag("policy", "api").gauge().value());
+            closed.close();
+            clock.set(Duration.ofSeconds(1).toNanos() + Duration.ofMillis(3).toNanos());
+            engine.runTimers();
+            assertTrue(held.wasReclaimed());
+            assertEquals(0, registry.get(PolicyGateMetrics.PENDING_TIMERS).tag("policy", "api").gauge().value());
+            assertEquals(1, registry.get(PolicyGateMetrics.RECLAIMED_LEASES).tag("policy", "api")
+                    .functionCounter().count());
+            double late = registry.get(PolicyGateMetrics.TIMER_LATENESS).tag("policy", "api")
+                    .tag("percentile", "0.99").timeGauge().value(TimeUnit.NANOSECONDS);
+            assertEquals(3_000_000, late, 3_000_000 * 0.01, "one timer fired 3 ms late: " + late);
+        }
+        assertTrue(registry.getMeters().isEmpty());
     }
 }

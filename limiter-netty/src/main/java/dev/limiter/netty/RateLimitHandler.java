@@ -2,6 +2,7 @@ package dev.limiter.netty;
 
 import dev.limiter.policy.PolicyGate;
 import dev.limiter.policy.Verdict;
+import dev.limiter.policy.VerdictListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
@@ -26,6 +27,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A per-channel Netty handler, placed after {@code HttpServerCodec} (and after
@@ -47,18 +50,25 @@ import java.util.Objects;
  * successfully or not, or when the channel closes or this handler is removed. Informational 1xx
  * responses other than 101 do not end a request.
  *
- * <p>Nothing blocks: a policy that would wait for permits is not supported yet (the engine has no
- * asynchronous acquire); a denial is answered at once. No exception of the gate reaches the
+ * <p><b>Waiting.</b> A request denied by a rule that lets it wait ({@code Rule.maxWait}; DSL {@code wait 50ms})
+ * within that wait is held, without blocking or a thread, until the engine decides it; it resumes on this event
+ * loop, passed on or answered 429 with {@code Retry-After}. Messages behind it queue; reading goes on until
+ * {@value #HELD_READ_AHEAD} wait, so a disconnect is seen: it cancels the wait, and nothing stays taken.
+ *
+ * <p>Nothing blocks. No exception of the gate reaches the
  * pipeline: a gate that cannot decide is answered as {@link WhenGateFails} says (503 by default).
  * An allowed request that holds no permit costs no lock and no logging; with informational headers
  * off it allocates nothing. A denied request whose client expects {@code 100-continue} gets its
  * answer and the connection is closed, since its body may or may not follow.
  */
-public final class RateLimitHandler extends ChannelDuplexHandler implements ChannelFutureListener {
+public final class RateLimitHandler extends ChannelDuplexHandler implements ChannelFutureListener, VerdictListener {
     private static final System.Logger LOG = System.getLogger(RateLimitHandler.class.getName());
     /** The 503 body when the gate cannot decide. */
     static final String UNAVAILABLE_BODY =
             "{\"message\": \"rate limiting is unavailable\", \"type\": \"service_unavailable\"}";
+
+    /** Messages read behind a held request before reading pauses: below it, a client's disconnect is seen at once. */
+    static final int HELD_READ_AHEAD = 16;
 
     private final PolicyGate gate;
     private final boolean informationalHeaders;
@@ -78,6 +88,9 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
     /** Whether the body of a request answered here is being dropped. */
     private boolean discarding;
     private boolean readPaused;
+    /** The request held while its wait runs (see "Waiting"), or null; its messages queue behind it. */
+    private HttpRequest holding;
+    private Future<?> heldWait;                       // the held request's wait, cancelled if the channel goes
 
     private RateLimitHandler(Builder b) {
         this.gate = b.gate;
@@ -101,9 +114,9 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpObject)) {
             ctx.fireChannelRead(msg);
-        } else if (!waiting.isEmpty() || (inFlight && msg instanceof HttpRequest)) {
+        } else if (holding != null || !waiting.isEmpty() || (inFlight && msg instanceof HttpRequest)) {
             waiting.add(msg);
-            if (!readPaused && ctx.channel().config().isAutoRead()) {
+            if (!readPaused && ctx.channel().config().isAutoRead() && (holding == null || waiting.size() >= HELD_READ_AHEAD)) {
                 readPaused = true;
                 ctx.channel().config().setAutoRead(false);
             }
@@ -130,13 +143,47 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
         }
         Verdict v;
         try {
-            v = gate.evaluate(view.bind(request));
+            v = gate.evaluate(view.bind(request), this);
         } catch (RuntimeException e) {
             gateFailed(request, e);
             return;
         } finally {
             view.unbind();
         }
+        if (v == null) {
+            holding = request;                        // waits: decided() resumes it on this event loop
+            return;
+        }
+        decide(request, v);
+    }
+
+    @Override
+    public void waiting(Future<?> wait) {             // on this event loop, during evaluate
+        heldWait = wait;
+    }
+
+    @Override
+    public void decided(Verdict v) {                  // on the engine's thread: resume on the event loop
+        try {
+            ctx.executor().execute(() -> resume(v));
+        } catch (RejectedExecutionException loopGone) {
+            complete(v);                              // no event loop to resume on: return what it holds
+        }
+    }
+
+    private void resume(Verdict v) {
+        HttpRequest request = holding;
+        holding = null;
+        heldWait = null;
+        if (request == null) {                        // the channel went while the grant was on its way
+            complete(v);
+            return;
+        }
+        decide(request, v);
+        drain();
+    }
+
+    private void decide(HttpRequest request, Verdict v) {
         Map<String, String> headers;
         boolean holds;
         try {
@@ -258,10 +305,10 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
 
     /** Handles the waiting messages up to the next request that must wait again. */
     private void drain() {
-        while (!waiting.isEmpty() && !(inFlight && waiting.peek() instanceof HttpRequest)) {
+        while (holding == null && !waiting.isEmpty() && !(inFlight && waiting.peek() instanceof HttpRequest)) {
             handle(waiting.poll());
         }
-        if (waiting.isEmpty() && readPaused) {
+        if (holding == null && waiting.isEmpty() && readPaused) {
             readPaused = false;
             ctx.channel().config().setAutoRead(true);
         }
@@ -283,6 +330,15 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
         inFlight = false;
         discarding = false;
         release();
+        Future<?> wait = heldWait;
+        heldWait = null;
+        if (holding != null) {
+            ReferenceCountUtil.release(holding);
+            holding = null;
+            if (wait != null) {
+                wait.cancel(false);                   // lost to a grant: resume() returns its permits
+            }
+        }
         Object m;
         while ((m = waiting.poll()) != null) {
             ReferenceCountUtil.release(m);
@@ -300,7 +356,7 @@ public final class RateLimitHandler extends ChannelDuplexHandler implements Chan
 
     @Override
     public String toString() {
-        return "RateLimitHandler[" + gate + (inFlight ? ", a request in flight" : "")
+        return "RateLimitHandler[" + gate + (inFlight ? ", a request in flight" : "") + (holding != null ? ", a request waiting" : "")
                 + (waiting.isEmpty() ? "" : ", " + waiting.size() + " messages waiting") + "]";
     }
 

@@ -1,5 +1,7 @@
 package dev.limiter.policy;
 
+import java.util.Objects;
+
 /**
  * Reads a {@link KeyPart}'s value from a request's canonical form into a key buffer, following
  * the part's substitute and fallbacks, allocating nothing; stateless.
@@ -171,5 +173,26 @@ final class KeyReader {
         if (i < to) {
             key.append(' ').append(v, i, to);
         }
+    }
+
+    /** Encodes an operator's key values (lift, raise) as the matcher does for each part's own (primary) value. */
+    static String operatorKey(Rule r, String... values) {
+        if (values.length != r.key().size()) {
+            throw new IllegalArgumentException("rule '" + r.name() + "' is keyed by " + r.key() + ": expected "
+                    + r.key().size() + " key values, got " + values.length);
+        }
+        KeyBuffer k = new KeyBuffer();
+        for (int i = 0; i < values.length; i++) {
+            String v = Objects.requireNonNull(values[i], "key value");
+            KeyPart part = r.key().get(i);
+            KeyBuffer value = new KeyBuffer();
+            if (part.source() == KeyPart.Source.HEADER) {
+                KeyReader.appendHeader(part.name(), v, value);
+            } else {
+                value.append(v, 0, v.length());
+            }
+            k.append((char) 1).appendPart(value, 0, value.length());
+        }
+        return k.toString();
     }
 }

@@ -8,6 +8,7 @@ import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
 import dev.limiter.Outcome;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -31,6 +32,7 @@ import java.util.Set;
  * {@link ShadowChecks}).
  */
 public final class PolicyEvaluator {
+    private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     private final PolicyGate gate;
     private GateState state;
     private MatchResult match;
@@ -69,6 +71,22 @@ public final class PolicyEvaluator {
      * @throws IllegalStateException when the gate (or its engine) is closed, for every request
      */
     public Verdict evaluate(RequestView request, long nowNanos) {
+        return evaluate(request, nowNanos, null);
+    }
+
+    /**
+     * Evaluates {@code request} at {@code nowNanos}, letting it wait where a rule allows: when the
+     * request is denied by a rule whose {@link Rule#maxWait()} covers the denial's retry-after (the
+     * rule with the longest retry-after among the denying ones, which names the verdict), the
+     * request's enforcing rules wait together, all or nothing at completion, without blocking
+     * this thread. Shadow rules are not decided for a waited request. A request whose rules span
+     * the engines of several policies (after a {@link PolicyGate#swap swap}) is not waited.
+     *
+     * @param listener told of the wait and, later, of its verdict; null never waits
+     * @return the verdict, as {@link #evaluate(RequestView, long)}; or null when the request
+     *     waits: {@code listener} has then been told so, and will be told the verdict
+     */
+    public Verdict evaluate(RequestView request, long nowNanos, VerdictListener listener) {
         GateState s = gate.state();
         if (s != state) {
             bind(s);
@@ -82,7 +100,8 @@ public final class PolicyEvaluator {
                 return free().setRefused(match.refusalStatus(), match.refusalMessage(), match.refusingRule())
                         .handOut();
             }
-            return decide(s, nowNanos).handOut();
+            Verdict v = decide(s, nowNanos, listener);
+            return v == null ? null : v.handOut();
         } finally {
             if (checks.size() > 0) {
                 checks.clear();
@@ -92,7 +111,7 @@ public final class PolicyEvaluator {
         }
     }
 
-    private Verdict decide(GateState s, long nowNanos) {
+    private Verdict decide(GateState s, long nowNanos, VerdictListener listener) {
         int n = 0;
         boolean concurrency = false;
         boolean oneEngine = true;
@@ -136,6 +155,20 @@ public final class PolicyEvaluator {
             deciding = spanning.deciding();
             held = ok && concurrency ? spanning.held() : null;
         }
+        if (!ok && listener != null && n > 0 && oneEngine && d.outcome() == Outcome.LIMITED) {
+            long wait = nanos(match.rule(checkToApplied[deciding]).maxWait());
+            if (wait > 0 && d.retryAfterNanos() <= wait) {
+                if (checks.size() == 0) {
+                    addChecks(s, n);                      // the lone rule's fast path skipped the check list
+                }
+                Rule[] applied = new Rule[n];
+                for (int c = 0; c < n; c++) {
+                    applied[c] = match.rule(checkToApplied[c]);
+                }
+                VerdictWait.start(s, s.engine(checkRule[0]), checks, n, checkRule, applied, concurrency, wait, listener);
+                return null;
+            }
+        }
         if (ok && shadow.size() > 0) {
             held = shadow.decide(s, match, nowNanos, held);
         }
@@ -169,6 +202,10 @@ public final class PolicyEvaluator {
                 checks.add(limiter, match.key(i), match.cost(i));
             }
         }
+    }
+
+    private static long nanos(Duration d) {
+        return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
     }
 
     /** Counts the enforcing rules' part of the decision in their {@link RuleCounters}. */

@@ -5,12 +5,14 @@ import dev.limiter.FixedLimitException;
 import dev.limiter.LimiterEngineFactory;
 import dev.limiter.Limiter;
 import dev.limiter.LimiterEngine;
+import dev.limiter.TimerStats;
 import dev.limiter.WhenFull;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -53,6 +55,7 @@ public final class PolicyGate implements AutoCloseable {
     private final Map<String, RuleCounters> counters = new ConcurrentHashMap<>();
     private final List<Runnable> swapListeners = new CopyOnWriteArrayList<>();
     private final ThreadLocal<PolicyEvaluator> evaluators;
+    private final TimerStats timers = new GateTimers(this);
     private volatile GateState state;
     private volatile boolean closed;
 
@@ -82,6 +85,27 @@ public final class PolicyGate implements AutoCloseable {
     /** Evaluates {@code request} at {@code nowNanos}, on this thread's evaluator. */
     public Verdict evaluate(RequestView request, long nowNanos) {
         return evaluators.get().evaluate(request, nowNanos);
+    }
+
+    /**
+     * Evaluates {@code request} now, letting it wait where a rule allows ({@link Rule#maxWait()};
+     * see {@link PolicyEvaluator#evaluate(RequestView, long, VerdictListener)}). Allocates the
+     * future; an event loop that wants no allocation on the common path uses the listener form.
+     *
+     * @return the verdict, at once or when the wait ends; cancelling it withdraws a wait
+     */
+    public CompletableFuture<Verdict> evaluateAsync(RequestView request) {
+        FutureVerdict f = new FutureVerdict();
+        Verdict v = evaluators.get().evaluate(request, clock.nanoTime(), f);
+        if (v != null) {
+            f.complete(v);
+        }
+        return f;
+    }
+
+    /** Evaluates {@code request} now on this thread's evaluator, letting it wait; see {@link PolicyEvaluator#evaluate(RequestView, long, VerdictListener)}. */
+    public Verdict evaluate(RequestView request, VerdictListener listener) {
+        return evaluators.get().evaluate(request, clock.nanoTime(), listener);
     }
 
     /** @return a new evaluator for one thread or event loop */
@@ -179,7 +203,7 @@ public final class PolicyGate implements AutoCloseable {
             throw new IllegalArgumentException("rule '" + ruleName + "' is " + r.override()
                     + "; only " + OverrideKind.LIFTED_WHEN_VERIFIED + " rules can be lifted");
         }
-        s.lifted(i).add(encodeKey(r, keyValues));
+        s.lifted(i).add(KeyReader.operatorKey(r, keyValues));
     }
 
     /**
@@ -197,7 +221,7 @@ public final class PolicyGate implements AutoCloseable {
         GateState s = state;
         int i = indexOf(s, ruleName);
         Rule r = s.policy().rules().get(i);
-        String key = encodeKey(r, keyValues);
+        String key = KeyReader.operatorKey(r, keyValues);
         switch (r.override()) {
             case FIXED:
                 throw new FixedLimitException("rule '" + ruleName + "' is fixed: its limit of "
@@ -217,28 +241,7 @@ public final class PolicyGate implements AutoCloseable {
     public boolean clearRaise(String ruleName, String... keyValues) {
         GateState s = state;
         int i = indexOf(s, ruleName);
-        return s.limiter(i).clearOverride(encodeKey(s.policy().rules().get(i), keyValues));
-    }
-
-    /** Encodes key values as the matcher does for each part's own (primary) value. */
-    private static String encodeKey(Rule r, String... values) {
-        if (values.length != r.key().size()) {
-            throw new IllegalArgumentException("rule '" + r.name() + "' is keyed by " + r.key() + ": expected "
-                    + r.key().size() + " key values, got " + values.length);
-        }
-        KeyBuffer k = new KeyBuffer();
-        for (int i = 0; i < values.length; i++) {
-            String v = Objects.requireNonNull(values[i], "key value");
-            KeyPart part = r.key().get(i);
-            KeyBuffer value = new KeyBuffer();
-            if (part.source() == KeyPart.Source.HEADER) {
-                KeyReader.appendHeader(part.name(), v, value);
-            } else {
-                value.append(v, 0, v.length());
-            }
-            k.append((char) 1).appendPart(value, 0, value.length());
-        }
-        return k.toString();
+        return s.limiter(i).clearOverride(KeyReader.operatorKey(s.policy().rules().get(i), keyValues));
     }
 
     private static int indexOf(GateState s, String ruleName) {
@@ -266,6 +269,14 @@ public final class PolicyGate implements AutoCloseable {
      */
     public LimiterEngine engine() {
         return firstEngine;
+    }
+
+    /**
+     * @return what the timers of the current policy's engines report (lease reclaims, waiting
+     *     requests), summed over engines, lateness as the worst engine's; zeros where no engine runs timers
+     */
+    public TimerStats timers() {
+        return timers;
     }
 
     /** @return the clock of the gate's engines */

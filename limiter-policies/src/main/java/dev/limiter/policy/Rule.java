@@ -3,6 +3,7 @@ package dev.limiter.policy;
 import dev.limiter.Algorithm;
 import dev.limiter.Limit;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +44,7 @@ public final class Rule {
     private final OverrideKind override;
     private final boolean catchAll;
     private final boolean shadow;
+    private final Duration maxWait;
 
     private Rule(Builder b, Limit limit) {
         this.name = b.name;
@@ -59,6 +61,7 @@ public final class Rule {
         this.override = b.override;
         this.catchAll = b.catchAll;
         this.shadow = b.shadow;
+        this.maxWait = b.maxWait;
     }
 
     /** Starts a rule called {@code name} (unique within its policy). */
@@ -150,6 +153,15 @@ public final class Rule {
         return shadow;
     }
 
+    /**
+     * @return how long a request this rule denies may wait for its permits instead of being
+     *     answered 429 at once, where the gateway waits ({@link PolicyGate#evaluateAsync}); zero
+     *     (the default) never waits
+     */
+    public Duration maxWait() {
+        return maxWait;
+    }
+
     /** @return a builder holding this rule's fields, to derive a changed copy */
     public Builder toBuilder() {
         Builder b = new Builder(name);
@@ -166,6 +178,7 @@ public final class Rule {
         b.override = override;
         b.catchAll = catchAll;
         b.shadow = shadow;
+        b.maxWait = maxWait;
         return b;
     }
 
@@ -181,13 +194,13 @@ public final class Rule {
         return cost == r.cost && name.equals(r.name) && routes.equals(r.routes) && conditions.equals(r.conditions)
                 && exemptions.equals(r.exemptions) && Objects.equals(group, r.group) && key.equals(r.key)
                 && member.equals(r.member) && limit.equals(r.limit) && message.equals(r.message) && provenance.equals(r.provenance)
-                && override == r.override && catchAll == r.catchAll && shadow == r.shadow;
+                && override == r.override && catchAll == r.catchAll && shadow == r.shadow && maxWait.equals(r.maxWait);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, routes, conditions, exemptions, group, key, member, limit, cost, message,
-                provenance, override, catchAll, shadow);
+                provenance, override, catchAll, shadow, maxWait);
     }
 
     @Override
@@ -211,6 +224,9 @@ public final class Rule {
         if (cost != 1) {
             sb.append(" cost ").append(cost);
         }
+        if (!maxWait.isZero()) {
+            sb.append(" wait ").append(maxWait);
+        }
         return sb.append(" '").append(message).append("' ").append(override.name().toLowerCase(java.util.Locale.ROOT))
                 .append(" from ").append(provenance).append(']').toString();
     }
@@ -231,6 +247,7 @@ public final class Rule {
         private OverrideKind override = OverrideKind.RAISABLE;
         private boolean catchAll;
         private boolean shadow;
+        private Duration maxWait = Duration.ZERO;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -280,6 +297,19 @@ public final class Rule {
         /** Sets whether the rule runs in shadow mode (see {@link Rule#shadow()}); default false. */
         public Builder shadow(boolean shadow) {
             this.shadow = shadow;
+            return this;
+        }
+
+        /**
+         * Lets a request this rule denies wait up to {@code maxWait} for its permits (see
+         * {@link Rule#maxWait()}); default zero, no waiting. Cardinality rules cannot wait.
+         */
+        public Builder maxWait(Duration maxWait) {
+            Objects.requireNonNull(maxWait, "maxWait");
+            if (maxWait.isNegative()) {
+                throw new IllegalArgumentException("rule '" + name + "': maxWait must not be negative, was " + maxWait);
+            }
+            this.maxWait = maxWait;
             return this;
         }
 
@@ -351,6 +381,9 @@ public final class Rule {
             }
             if (key.isEmpty()) {
                 throw invalid("it has no key parts; one bucket for every request is KeyPart.shared(name), on purpose");
+            }
+            if (!maxWait.isZero() && limit.algorithm() == Algorithm.CARDINALITY) {
+                throw invalid("a cardinality rule cannot wait: a member is admitted or not");
             }
             Limit effective = RuleValidation.effectiveLimit(name, routes, key, member, limit, cost, override);
             // Last: a rule under construction reports what is wrong with it before what it lacks.

@@ -108,6 +108,9 @@ public final class PolicyPrinter {
         if (r.cost() != 1) {
             sb.append(in).append("cost ").append(r.cost()).append('\n');
         }
+        if (!r.maxWait().isZero()) {
+            sb.append(in).append("wait ").append(duration(r.maxWait().toNanos())).append('\n');
+        }
         sb.append(in).append("message ").append(quote(r.message())).append('\n');
         if (r.override() != OverrideKind.RAISABLE) {
             sb.append(in).append("override ")

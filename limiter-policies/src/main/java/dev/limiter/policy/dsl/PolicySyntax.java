@@ -101,6 +101,7 @@ final class PolicySyntax {
         Pos memberPos;
         LimitNode limit;
         At<Long> cost;
+        At<Long> maxWait;
         At<String> message;
         At<String> override;
         final List<SourceNode> sources = new ArrayList<>();

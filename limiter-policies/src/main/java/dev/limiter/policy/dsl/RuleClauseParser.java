@@ -15,7 +15,7 @@ import java.util.List;
 /** The clauses inside a rule block, kept apart from the file structure above. */
 final class RuleClauseParser {
     private static final String CLAUSES = "a rule clause (group, route, when, except, key, member, "
-            + "limit, cost, message, override, source, shadow, catch-all) or '}'";
+            + "limit, cost, wait, message, override, source, shadow, catch-all) or '}'";
     /** How deep parenthesised key parts may nest: as deep as a key part's fallbacks and substitutes. */
     static final int MAX_NESTING = 8;
     private final PolicyParser p;
@@ -77,6 +77,13 @@ final class RuleClauseParser {
                 }
                 p.take();
                 r.cost = new At<>(p.number("a cost (a number)"), Pos.of(t));
+                break;
+            case "wait":
+                if (r.maxWait != null) {
+                    p.duplicate(t, "wait", r.maxWait.pos());
+                }
+                p.take();
+                r.maxWait = new At<>(p.expect(Kind.DURATION, "a maximum wait such as 50ms").number(), Pos.of(t));
                 break;
             case "message":
                 if (r.message != null) {

@@ -94,6 +94,15 @@ final class RuleValidator {
         if (n.shadow != null) {
             b.shadow(true);
         }
+        if (n.maxWait != null) {
+            if (n.maxWait.value() <= 0) {
+                error(n.maxWait.pos(), "expected a positive wait such as 50ms (leave 'wait' out not to wait)");
+            } else if (limit != null && limit.algorithm() == Algorithm.CARDINALITY) {
+                error(n.maxWait.pos(), "a cardinality rule cannot wait: a member is admitted or not");
+            } else {
+                b.maxWait(Duration.ofNanos(n.maxWait.value()));
+            }
+        }
         if (n.message != null) {
             b.message(n.message.value());
         }

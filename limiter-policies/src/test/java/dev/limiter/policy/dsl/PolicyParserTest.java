@@ -34,7 +34,7 @@ class PolicyParserTest {
                 "f.policy:3:15: expected '*' or HTTP methods such as GET,POST, found path /a",
                 "f.policy:4:13: expected a key part ({variable}, header NAME, attribute NAME, query NAME, client-address,"
                         + " endpoint N, route, shared \"BUCKET\"), found 'nothing'",
-                "f.policy:5:9: expected a rule clause (group, route, when, except, key, member, limit, cost,"
+                "f.policy:5:9: expected a rule clause (group, route, when, except, key, member, limit, cost, wait,"
                         + " message, override, source, shadow, catch-all) or '}', found 'colour'",
                 "f.policy:6:22: expected a closing '\"', found end of line"),
                 summaries("policy p {\n    rule a {\n        route /a\n        key nothing\n        colour red\n"

@@ -21,7 +21,7 @@ class PolicyRoundTripPropertyTest {
     /** Constructs that at least one policy in twenty must use, so the property covers them. */
     private static final List<String> CONSTRUCTS = List.of("catch-all", " or ", "or-shared ", "or-refuse ",
             " substitute ", "query ", "shared \"", "(", "member ",
-            "\"\n    shadow\n", "        shadow\n");
+            "\"\n    shadow\n", "        shadow\n", "        wait ");
     private static final int EXAMPLES = Integer.getInteger("limiter.property.examples", 1000);
 
     @Test

@@ -169,6 +169,19 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void waitsArePositiveAndCardinalityRulesCannotWait() throws InvalidPolicyException {
+        assertEquals(List.of("t.policy:5:9: expected a positive wait such as 50ms (leave 'wait' out not to wait)"),
+                errors(rule("a", ROUTE + LIMIT + "        wait 0ms\n")));
+        assertEquals(List.of("t.policy:5:9: a cardinality rule cannot wait: a member is admitted or not"),
+                errors(rule("a", ROUTE + "        limit cardinality 5\n        wait 1s\n        member {id}\n")));
+        assertEquals(List.of("t.policy:6:9: expected one 'wait' (the first is at line 5), found 'wait'"),
+                errors(rule("a", ROUTE + LIMIT + "        wait 1s\n        wait 2s\n")));
+        Policy p = PolicyParser.parse("t.policy", "policy p {\n" + rule("a", ROUTE + LIMIT + "        wait 250ms\n")
+                + "}\n").policy();
+        assertEquals(java.time.Duration.ofMillis(250), p.rule("a").maxWait());
+    }
+
+    @Test
     void countedRulesTakeNoCost() {
         assertEquals(List.of("t.policy:5:9: a concurrency rule counts requests or members, not costs: its cost must be 1"),
                 errors(rule("a", ROUTE + "        limit concurrency 5 max-hold 1m\n        cost 2\n")));

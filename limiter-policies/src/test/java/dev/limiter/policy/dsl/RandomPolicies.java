@@ -123,6 +123,9 @@ final class RandomPolicies {
         for (int k = 1 + pick(3); k > 0; k--) {
             b.key(keyPart(keyed, 0));
         }
+        if (algorithm != Algorithm.CARDINALITY && pick(4) == 0) {
+            b.maxWait(java.time.Duration.ofMillis(1 + pick(2_000)));
+        }
         if (algorithm == Algorithm.CARDINALITY) {
             for (int k = 1 + pick(2); k > 0; k--) {
                 b.member(keyPart(keyed, 0));
