@@ -77,6 +77,14 @@ public interface Limiter {
     /** @return how many keys currently hold state */
     long keyCount();
 
+    /**
+     * @return how many idle keys this limiter has evicted from its table so far (a key evicted
+     *     decides exactly as a kept one would); 0 for implementations that never evict
+     */
+    default long evictions() {
+        return 0;
+    }
+
     /** @return how many keys the table can hold */
     long capacity();
 }

@@ -321,6 +321,11 @@ abstract class OffHeapLimiter implements Limiter {
         return open().capacity();
     }
 
+    @Override
+    public long evictions() {
+        return open().evictions();
+    }
+
     /** @return off-heap bytes held by this limiter's tables */
     long bytesAllocated() {
         return open().bytesAllocated();

@@ -36,6 +36,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>gauges over the rule's limiter: {@value #KEYS} (keys holding state) and
  *       {@value #CAPACITY} (keys its table can hold); NaN once the rule is gone or the gate is
  *       closed.</li>
+ *   <li>a function counter {@value #EVICTIONS} over the rule's limiter: idle keys evicted from its
+ *       table. It counts per limiter, so it starts again from 0 when a swap changes the rule's
+ *       limit (and with it the limiter); it keeps its last value once the gate is closed.</li>
  * </ul>
  * Per gate, tagged {@code policy} (from the gate's {@link PolicyGate#timers() timers}, over the
  * engines of its current policy; zeros where no engine runs timers):
@@ -48,8 +51,7 @@ import java.util.function.ToDoubleFunction;
  * </ul>
  * After a swap, meters of rules no longer in the policy are removed and rules new to it get
  * theirs; a rule kept by name keeps its meters, whose counts continue (totals are kept by rule
- * name). Further per-limiter meters (such as evictions, once the engine reports them) plug in as
- * another entry of {@link #limiterGauges()} or another counter in {@link #bindRule}. Thread-safe; {@link #close()} removes every meter and stops following swaps.
+ * name). Thread-safe; {@link #close()} removes every meter and stops following swaps.
  */
 public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
     /** Requests a rule admitted (its permits were taken). */
@@ -64,6 +66,8 @@ public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
     public static final String KEYS = "limiter.rule.keys";
     /** Keys a rule's table can hold. */
     public static final String CAPACITY = "limiter.rule.capacity";
+    /** Idle keys evicted from a rule's table (see {@link Limiter#evictions()}). */
+    public static final String EVICTIONS = "limiter.rule.evictions";
 
     /** Timers pending in the gate's engines. */
     public static final String PENDING_TIMERS = "limiter.timers.pending";
@@ -154,6 +158,8 @@ public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
                 RuleCounters::shadowDenied, t));
         meters.add(counter(registry, NEAR_LIMIT, "admissions that left the rule at most a tenth of its limit", c,
                 RuleCounters::nearLimit, t));
+        meters.add(FunctionCounter.builder(EVICTIONS, gate, new LastReading(rule)).tags(t)
+                .description("idle keys evicted from the rule's table").baseUnit("keys").register(registry));
         for (Map.Entry<String, ToDoubleFunction<Limiter>> g : limiterGauges().entrySet()) {
             ToDoubleFunction<Limiter> f = g.getValue();
             meters.add(Gauge.builder(g.getKey(), gate, x -> readLimiter(x, rule, f)).tags(t)
@@ -177,6 +183,25 @@ public final class PolicyGateMetrics implements MeterBinder, AutoCloseable {
             return gate.isClosed() ? Double.NaN : f.applyAsDouble(gate.limiter(rule));
         } catch (IllegalArgumentException | IllegalStateException goneOrClosed) {
             return Double.NaN;
+        }
+    }
+
+    /** Reads a rule's evictions, keeping the last reading once the rule's limiter is gone or closed. */
+    private static final class LastReading implements ToDoubleFunction<PolicyGate> {
+        private final String rule;
+        private volatile double last;
+
+        LastReading(String rule) {
+            this.rule = rule;
+        }
+
+        @Override
+        public double applyAsDouble(PolicyGate gate) {
+            double v = readLimiter(gate, rule, Limiter::evictions);
+            if (!Double.isNaN(v)) {
+                last = v;
+            }
+            return last;
         }
     }
 

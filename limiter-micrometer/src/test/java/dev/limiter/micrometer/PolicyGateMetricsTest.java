@@ -77,6 +77,29 @@ class PolicyGateMetricsTest {
     }
 
     @Test
+    void evictionsCountTheIdleKeysThatLeftTheRulesTable() {
+        Policy policy = Policy.named("api").rule(rule("users", 10, "/users/{id}", false)).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ManualClock clock = new ManualClock();
+        try (PolicyGate gate = PolicyGate.builder(policy).clock(clock).defaultCapacity(64).build();
+             PolicyGateMetrics metrics = new PolicyGateMetrics(gate)) {
+            metrics.bindTo(registry);
+            for (int i = 0; i < 40; i++) {
+                assertTrue(get(gate, "/users/u" + i, clock.nanoTime()));
+            }
+            assertEquals(0, count(registry, PolicyGateMetrics.EVICTIONS, "users"));
+            clock.advance(Duration.ofMillis(500));               // still inside the window: nothing has decayed
+            ((OffHeapEngine) gate.engine()).eviction().evictNow();
+            assertEquals(0, count(registry, PolicyGateMetrics.EVICTIONS, "users"));
+            assertTrue(get(gate, "/users/u0", clock.nanoTime()));
+            clock.advance(Duration.ofSeconds(2));                // every window is over: the 40 keys decayed
+            ((OffHeapEngine) gate.engine()).eviction().evictNow();
+            assertEquals(40, count(registry, PolicyGateMetrics.EVICTIONS, "users"));
+            assertEquals(0, gauge(registry, PolicyGateMetrics.KEYS, "users"));
+        }
+    }
+
+    @Test
     void aSwapKeepsMetersOfKeptRulesAndReplacesTheOthers() {
         Policy before = Policy.named("api").rule(rule("users", 10, "/users/{id}", false))
                 .rule(rule("orders", 2, "/orders/{id}", false)).build();
@@ -96,7 +119,7 @@ class PolicyGateMetricsTest {
             assertEquals(1, gauge(registry, PolicyGateMetrics.KEYS, "invoices"));
             assertNull(registry.find(PolicyGateMetrics.ADMITTED).tag("rule", "orders").functionCounter(),
                     "a removed rule's meters are gone");
-            assertEquals(12 + 5, registry.getMeters().size(), "six meters for each of the two rules, five for the gate");
+            assertEquals(14 + 5, registry.getMeters().size(), "seven meters for each of the two rules, five for the gate");
         }
     }
 
