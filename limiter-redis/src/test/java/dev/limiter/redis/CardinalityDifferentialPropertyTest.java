@@ -3,7 +3,6 @@ package dev.limiter.redis;
 import dev.limiter.Limit;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,19 +28,11 @@ import static org.quicktheories.generators.SourceDSL.longs;
 class CardinalityDifferentialPropertyTest {
     private static final AtomicLong KEYS = new AtomicLong();
     private static final Set<String> REACHED = ConcurrentHashMap.newKeySet();
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.limiter.Limit;
 import dev.limiter.ManualClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,19 +34,11 @@ import static org.quicktheories.generators.SourceDSL.lists;
 class CompositeDifferentialPropertyTest {
     private static final AtomicLong KEYS = new AtomicLong();
     private static final Set<String> REACHED = ConcurrentHashMap.newKeySet();
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     record Case(List<Limit> limits, long start, List<ScriptDifferentialPropertyTest.Request> requests) {

@@ -4,7 +4,6 @@ import dev.limiter.Limit;
 import dev.limiter.ManualClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,19 +35,11 @@ import static org.quicktheories.generators.SourceDSL.longs;
 class ConcurrencyDifferentialPropertyTest {
     private static final AtomicLong KEYS = new AtomicLong();
     private static final Set<String> REACHED = ConcurrentHashMap.newKeySet();
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     /** Time moves by dt (back when {@code back}); then an acquire of permits, or a release of held lease {@code pick}. */

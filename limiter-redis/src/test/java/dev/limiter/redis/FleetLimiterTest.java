@@ -4,7 +4,6 @@ import dev.limiter.Limit;
 import dev.limiter.ManualClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,19 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FleetLimiterTest {
     private static final long SECOND = 1_000_000_000L;
     private static final AtomicLong PREFIXES = new AtomicLong();
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     private static RedisLimiter redis(ManualClock clock, Limit... limits) {

@@ -5,7 +5,6 @@ import dev.limiter.Limit;
 import dev.limiter.ManualClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,21 +49,13 @@ class FleetOraclePropertyTest {
     private static final long SECOND = 1_000_000_000L;
     private static final AtomicLong RUNS = new AtomicLong();
 
-    private static RedisClient client;
     private static final List<StatefulRedisConnection<String, String>> CONNECTIONS = new ArrayList<>();
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         for (int i = 0; i < INSTANCES; i++) {
             CONNECTIONS.add(client.connect());
         }
-    }
-
-    @AfterAll
-    static void disconnect() {
-        CONNECTIONS.forEach(StatefulRedisConnection::close);
-        client.shutdown();
     }
 
     /** After the clock moved by dt, each thread of instance i asks {@code asks.get(i)} times for `permits`. */

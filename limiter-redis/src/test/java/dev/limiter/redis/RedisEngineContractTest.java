@@ -6,7 +6,6 @@ import dev.limiter.LimiterEngine;
 import dev.limiter.testkit.LimiterEngineContract;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,19 +17,11 @@ import java.util.List;
  */
 @ExtendWith(RedisServerExtension.class)
 class RedisEngineContractTest extends LimiterEngineContract {
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.limiter.Limit;
 import dev.limiter.ManualClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,19 +40,11 @@ class ScriptDifferentialPropertyTest {
     static final int EXAMPLES = Integer.getInteger("limiter.property.examples", 1000);
     private static final AtomicLong KEYS = new AtomicLong();
 
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) {
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     /** A limit and a trace of requests on one key. */

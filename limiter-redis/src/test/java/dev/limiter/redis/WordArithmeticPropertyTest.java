@@ -3,7 +3,6 @@ package dev.limiter.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,23 +41,15 @@ class WordArithmeticPropertyTest {
             -(1L << 32) + 1, -(1L << 31), -1L, 0L, 1L, (1L << 31) - 1, 1L << 31, (1L << 32) - 1, 1L << 32, TWO53,
             TWO53 + 1, Long.MAX_VALUE - 1, Long.MAX_VALUE);
 
-    private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
     private static String script;
 
     @BeforeAll
-    static void connect(RedisServerProcess server) throws IOException {
-        client = RedisClient.create(server.uri());
+    static void connect(RedisClient client) throws IOException {
         connection = client.connect();
         try (InputStream in = LimitScript.class.getResourceAsStream("words.lua")) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8) + "\n" + CHECKS;
         }
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
-        client.shutdown();
     }
 
     private static Gen<Long> words() {
