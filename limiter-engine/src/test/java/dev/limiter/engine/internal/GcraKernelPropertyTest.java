@@ -75,9 +75,10 @@ class GcraKernelPropertyTest {
     /**
      * A continuous token bucket: credit (in nanoseconds of work) refills one per nanosecond up to
      * tau = burst * I, and p permits cost p * I. Comparable with the kernel while time never goes
-     * back on a key and the kernel's arrival time stays below Long.MAX_VALUE.
+     * back on a key and the kernel's arrival time stays below Long.MAX_VALUE (the end of time).
      */
     private static final class BucketModel {
+        private static final BigInteger END_OF_TIME = BigInteger.valueOf(Long.MAX_VALUE);
         private final BigInteger interval;
         private final BigInteger tau;
         private BigInteger credit;
@@ -109,10 +110,11 @@ class GcraKernelPropertyTest {
             started = true;
             lastTime = now;
             BigInteger cost = BigInteger.valueOf(permits).multiply(interval);
-            // the kernel stores the arrival time now + tau - credit + cost; past Long.MAX_VALUE it refuses
+            // the kernel stores the arrival time now + tau - credit + cost; it refuses one at or past
+            // Long.MAX_VALUE, which is the eviction's frozen word and never a published arrival time
             BigInteger arrival = BigInteger.valueOf(now).add(tau).subtract(credit).add(cost);
             boolean fits = credit.compareTo(cost) >= 0;
-            if (fits && (arrival.bitLength() > 63 || tau.bitLength() > 63)) {
+            if (fits && (arrival.compareTo(END_OF_TIME) >= 0 || tau.bitLength() > 63)) {
                 comparable = false;
                 return null;
             }
