@@ -87,9 +87,10 @@ public final class ReportGenerator {
         }
         memory(md, memory, out);
         latency(md, latency);
-        Path redis = out.resolve("REPORT-redis.md");                 // hand-kept: a separate run (see that file)
-        if (Files.exists(redis)) {
-            md.append('\n').append(Files.readString(redis, StandardCharsets.UTF_8).strip()).append('\n');
+        try (Stream<Path> kept = Files.list(out)) {                  // hand-kept sections: separate runs (see each file)
+            for (Path section : kept.filter(p -> p.getFileName().toString().matches("REPORT-.+\\.md")).sorted().toList()) {
+                md.append('\n').append(Files.readString(section, StandardCharsets.UTF_8).strip()).append('\n');
+            }
         }
         md.append("\n## Notes on method\n\n").append(ReportText.NOTES).append("\n\n## Raw data\n\n");
         try (Stream<Path> files = Files.list(resultsDir)) {
