@@ -39,21 +39,7 @@ class AsyncAcquirePropertyTest {
     private static final long N = 5;
 
     /** dt in microseconds; kind 0 sync, 1 async, 2 cancel wait #pick; permits 1..3; maxWait in ms. */
-    static final class Op {
-        final long dtMicros;
-        final int kind;
-        final int permits;
-        final int maxWaitMillis;
-        final int pick;
-
-        Op(long dtMicros, int kind, int permits, int maxWaitMillis, int pick) {
-            this.dtMicros = dtMicros;
-            this.kind = kind;
-            this.permits = permits;
-            this.maxWaitMillis = maxWaitMillis;
-            this.pick = pick;
-        }
-
+    record Op(long dtMicros, int kind, int permits, int maxWaitMillis, int pick) {
         @Override
         public String toString() {
             return "+" + dtMicros + "us " + (kind == 0 ? "sync p" + permits : kind == 1

@@ -46,21 +46,7 @@ class LeaseWaitPropertyTest {
     private static final long HOLD = Duration.ofSeconds(10).toNanos();
 
     /** kind 0 sync lease, 1 async lease, 2 close held lease #pick, 3 cancel wait #pick; dt in microseconds. */
-    static final class Op {
-        final long dtMicros;
-        final int kind;
-        final int permits;
-        final int maxWaitMillis;
-        final int pick;
-
-        Op(long dtMicros, int kind, int permits, int maxWaitMillis, int pick) {
-            this.dtMicros = dtMicros;
-            this.kind = kind;
-            this.permits = permits;
-            this.maxWaitMillis = maxWaitMillis;
-            this.pick = pick;
-        }
-
+    record Op(long dtMicros, int kind, int permits, int maxWaitMillis, int pick) {
         @Override
         public String toString() {
             return "+" + dtMicros + "us " + (kind == 0 ? "lease p" + permits
