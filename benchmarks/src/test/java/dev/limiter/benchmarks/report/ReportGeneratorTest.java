@@ -58,7 +58,10 @@ class ReportGeneratorTest {
         assertTrue(md.contains("| single key, 1 thread, \"now\" passed in: ≥ 3× best competitor | 3.60×"), md);
         assertTrue(md.contains("96.0% ⚠"), "an allowed setup that denied is flagged");
         assertTrue(md.contains("decide [rules=3]"), "parameters keep rows apart");
-        assertTrue(md.contains("| 30.00 B | met |"), "off-heap bytes per key target");
+        assertTrue(md.contains("| 30.00 B | **not met** |"), "off-heap bytes per key target (≤ 20)");
+        assertTrue(md.contains("| Nylas v3 decision (route match + composite), 1 thread: ≥ 10 M/s | 7.00 ± 0.10 M/s [rules=3]"
+                + " | **not met** |"), md);
+        assertTrue(md.contains("engine on the cached clock: ≥ 2.5× best competitor | n/a | no data |"), md);
         for (String svg : new String[] {"single-key-allowed.svg", "nylas-v3-decision.svg", "memory-per-key.svg"}) {
             Path p = dir.resolve("report").resolve(svg);
             assertTrue(Files.exists(p), svg);
