@@ -58,7 +58,7 @@ public final class ReportGenerator {
         return rows;
     }
 
-    private static Object load(Path p) throws IOException {
+    static Object load(Path p) throws IOException {
         return Files.exists(p) ? Json.parse(Files.readString(p, StandardCharsets.UTF_8)) : null;
     }
 
@@ -81,6 +81,7 @@ public final class ReportGenerator {
             md.append("| ").append(t.target()).append(" | ").append(t.figure()).append(" | ").append(t.status())
                     .append(" |\n");
         }
+        BeforeAfter.append(md, r, offHeap, out.resolve("baseline"));
         ratios(md, r);
         for (String q : r.questions()) {
             question(md, r, q, out);

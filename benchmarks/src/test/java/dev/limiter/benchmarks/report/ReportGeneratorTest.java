@@ -62,6 +62,17 @@ class ReportGeneratorTest {
         assertTrue(md.contains("| Nylas v3 decision (route match + composite), 1 thread: ≥ 10 M/s | 7.00 ± 0.10 M/s [rules=3]"
                 + " | **not met** |"), md);
         assertTrue(md.contains("engine on the cached clock: ≥ 2.5× best competitor | n/a | no data |"), md);
+        assertTrue(!md.contains("## Before and after"), "no baseline, no section");
+
+        Path baseline = Files.createDirectories(dir.resolve("baseline"));
+        Files.writeString(baseline.resolve("jmh-t1.json"), "[" + String.join(",",
+                result("SingleKeyAllowedBenchmark.engineOwnClock", 1, 20.0, 1.0, 0.001, 20.0, 0, ""),
+                result("SingleKeyAllowedBenchmark.guava", 1, 25.0, 1.0, 0.0, 24.0, 1.0, "")) + "]");
+        ReportGenerator.main(new String[] {results.toString(), dir.toString(), "99"});
+        md = Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
+        assertTrue(md.contains("| single key, 1 thread, engine reads its own clock: ≥ 1.5× best competitor | 0.80×"
+                + " (20.00 vs Guava RateLimiter 25.00 ops/µs) | 1.60×"), md);
+        assertTrue(md.contains("| SingleKeyAllowedBenchmark.engineOwnClock | 1 | 20.00 ± 1.00 | 40.00 ± 1.50 | 2.00× |"), md);
         for (String svg : new String[] {"single-key-allowed.svg", "nylas-v3-decision.svg", "memory-per-key.svg"}) {
             Path p = dir.resolve("report").resolve(svg);
             assertTrue(Files.exists(p), svg);
