@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  *       meter), to compare clock costs like for like;</li>
  *   <li>{@code casOffHeap}: one uncontended compare-and-set on an off-heap long (Agrona
  *       {@code UnsafeBuffer.compareAndSetLong}), each thread on its own cache line;</li>
+ *   <li>{@code nanoTimeCasOffHeap}: a {@link System#nanoTime()} followed by that CAS, the floor of a
+ *       single-key acquire on its own clock (the clock read and the CAS do not overlap);</li>
  *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
  *       of a region as large as the engine's table for 1M token-bucket keys (1.25M slots,
  *       30 MB), off-heap and as a {@code long[]}, the slot picked from the same
@@ -129,6 +131,18 @@ public class FloorsBenchmark {
     public boolean casOffHeap(Local l) {
         long v = l.word.getLongVolatile(0);
         return l.word.compareAndSetLong(0, v, v + 1);
+    }
+
+    /**
+     * One clock read, then a read and a CAS of one word on the thread's own line (the new value
+     * depends on the time, as a token bucket's does): the floor of a single-key acquire that reads
+     * its own clock.
+     */
+    @Benchmark
+    public boolean nanoTimeCasOffHeap(Local l) {
+        long now = System.nanoTime();
+        long v = l.word.getLongVolatile(0);
+        return l.word.compareAndSetLong(0, v, Math.max(v, now) + 1);
     }
 
     /** One read at a random slot of an off-heap region the size of the engine's table. */

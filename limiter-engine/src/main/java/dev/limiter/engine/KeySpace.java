@@ -156,13 +156,13 @@ final class KeySpace {
      * a rotation when the table has reached its trigger. Allocation-free unless it starts a rotation.
      */
     void prepare(TableView v, int offset) {
-        TableRotation r = v.rotation();
-        if (r == null) {
+        if (!v.rotating()) {
             if (v.table().crossedTrigger() && evicts && clock.nanoTime() >= nextRotationAt) {
                 startRotation(v);
             }
             return;
         }
+        TableRotation r = v.rotation();
         if (r.help(TableRotation.SMALL_CHUNK)) {
             finish(v);
         }

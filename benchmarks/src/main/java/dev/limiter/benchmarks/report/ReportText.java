@@ -16,6 +16,7 @@ public final class ReportText {
             Map.entry("nanoTime", "System.nanoTime()"),
             Map.entry("currentTimeMillis", "System.currentTimeMillis()"),
             Map.entry("casOffHeap", "CAS on an off-heap long"),
+            Map.entry("nanoTimeCasOffHeap", "System.nanoTime() then a CAS"),
             Map.entry("randomReadOffHeap", "random read, off-heap 30 MB"),
             Map.entry("randomReadHeap", "random read, long[] 30 MB"),
             Map.entry("randomCasOffHeap", "random read + CAS, off-heap 30 MB"),

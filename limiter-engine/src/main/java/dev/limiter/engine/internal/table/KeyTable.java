@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     publish 0 -> p. Whoever wins owns the slot; if publish now equals p this is our key,
  *     otherwise another key with the same claim half owns it and probing goes on.
  *   - claim word != c: another key; probe the next slot.
+ * find reads the home slot first on its own: a key published there (most keys) is found by two
+ * loads in a method small enough for the JIT to inline; anything else takes the loop above.
  * Nobody ever waits for another thread, and nothing in a table is ever cleared or reused: a
  * published slot never changes owner, so a slot offset found once names the same key for the
  * table's life. Idle keys leave by rotation into a new table (TableRotation), which retires this
@@ -74,11 +76,7 @@ public final class KeyTable {
     private final AtomicLong size = new AtomicLong();
     private boolean crossed;   // set plainly by the claim that reaches the trigger: a hint, read racily
 
-    /**
-     * @param capacity the most keys the table must hold
-     * @param stateWords 8-byte state words per key
-     * @throws IllegalArgumentException when the table would not fit in 2 GiB or capacity &lt; 1
-     */
+    /** A table that never calls for a rotation; see {@link #KeyTable(long, int, long)}. */
     public KeyTable(long capacity, int stateWords) {
         this(capacity, stateWords, Long.MAX_VALUE);
     }
@@ -178,10 +176,18 @@ public final class KeyTable {
      *     when this table has been retired by a rotation and the key is not in it
      */
     public int find(long claim, long publish) {
+        long i = start(claim, publish);
+        int at = (int) (i * slotBytes);
+        boolean atHome = buffer.getLongVolatile(at + CLAIM_OFFSET) == claim
+                && buffer.getLongVolatile(at + PUBLISH_OFFSET) == publish;
+        return atHome ? at + STATE_OFFSET : probe(claim, publish, i);   // the common case reads only, and inlines
+    }
+
+    /** find's general case: probes from slot {@code i}, claiming a slot if the key is new. */
+    private int probe(long claim, long publish, long i) {
         final AtomicBuffer b = buffer;
         final long n = slots;
-        long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++) {
+        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
             int at = (int) (i * slotBytes);
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
             if (c == 0 && size.get() >= capacity) {
@@ -199,7 +205,6 @@ public final class KeyTable {
                         if (c == FROZEN_CLAIM) {
                             return RETIRED;
                         }
-                        i = next(i, n);
                         continue;
                     }
                 }
@@ -225,7 +230,6 @@ public final class KeyTable {
             } else if (c == FROZEN_CLAIM) {
                 return RETIRED;
             }
-            i = next(i, n);
         }
         return FULL;
     }
@@ -235,7 +239,7 @@ public final class KeyTable {
         final AtomicBuffer b = buffer;
         final long n = slots;
         long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++) {
+        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
             int at = (int) (i * slotBytes);
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
             if (c == 0 || c == FROZEN_CLAIM) {
@@ -244,7 +248,6 @@ public final class KeyTable {
             if (c == claim && b.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
                 return at + STATE_OFFSET;
             }
-            i = next(i, n);
         }
         return -1;
     }
@@ -344,7 +347,7 @@ public final class KeyTable {
         final AtomicBuffer b = buffer;
         final long n = slots;
         long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++) {
+        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
             int at = (int) (i * slotBytes);
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
             if (c == 0 && !b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
@@ -365,7 +368,6 @@ public final class KeyTable {
                     return at + STATE_OFFSET;
                 }
             }
-            i = next(i, n);
         }
         throw new IllegalStateException("key table overfilled: the rotation's reservation was broken");
     }

@@ -49,6 +49,14 @@ public final class TableView {
         return slots;
     }
 
+    /**
+     * @return whether a rotation is filling the current table; the acquire path asks this rather than
+     *     {@link #rotation()}, whose type the JVM may not have loaded yet (a call it then cannot inline)
+     */
+    public boolean rotating() {
+        return rotation != null;
+    }
+
     /** @return the rotation filling the current table, or null */
     public TableRotation rotation() {
         return rotation;
