@@ -6,7 +6,6 @@ import org.HdrHistogram.Recorder;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpmcArrayQueue;
@@ -36,7 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread) and read through volatile loads.
  *
  * Driving. start() runs the cycle on a daemon thread named "limiter-ticker-<name>" (Agrona
- * AgentRunner, backing off to a park of one tick when idle); close() stops it. Without start(),
+ * AgentRunner); close() stops it. An idle cycle parks until the next due time: the wheel's bound
+ * on its earliest deadline or the next periodic run, at most one tick (DeadlineParking). A
+ * schedule whose deadline is earlier than the planned wake-up unparks the thread after its
+ * command is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the
+ * ticker stores the wake-up, then checks the queue before parking: see DeadlineParking). Without start(),
  * runOnce() does exactly one cycle on the calling thread: with a ManualClock, a test moves the
  * clock and calls runOnce() and never sleeps.
  */
@@ -97,6 +100,7 @@ public final class Ticker implements AutoCloseable {
     private final Long2LongHashMap wheelIdByTicket = new Long2LongHashMap(1024, 0.65f, TimingWheel.NULL_TIMER);
     private final TimerExpiry expiry = this::expired;
     private final MessagePassingQueue.Consumer<Command> execute = this::execute;
+    private final DeadlineParking parking;
     private long[] ticketBySlot;
     private long cycleNow;
     private boolean firstCycle = true;
@@ -125,6 +129,21 @@ public final class Ticker implements AutoCloseable {
         this.periods = b.periods.stream().mapToLong(Long::longValue).toArray();
         this.nextRuns = new long[tasks.length];
         this.ticketBySlot = new long[wheel.capacity()];
+        this.parking = new DeadlineParking(b.source, b.tickNanos, new DeadlineParking.Owner() {
+            @Override
+            public long nextDueNanos() {
+                long due = wheel.nextDeadlineBound();
+                for (long run : nextRuns) {
+                    due = Math.min(due, run);
+                }
+                return due;
+            }
+
+            @Override
+            public boolean hasInput() {
+                return !commands.isEmpty();
+            }
+        });
     }
 
     /** @return a builder for a ticker named {@code name} that reads {@code source} */
@@ -143,7 +162,11 @@ public final class Ticker implements AutoCloseable {
             return NULL_TICKET;
         }
         long ticket = tickets.getAndIncrement();
-        return submit(SCHEDULE, ticket, deadlineNanos, target, payload) ? ticket : NULL_TICKET;
+        if (!submit(SCHEDULE, ticket, deadlineNanos, target, payload)) {
+            return NULL_TICKET;
+        }
+        parking.wakeIfBefore(deadlineNanos);
+        return ticket;
     }
 
     /**
@@ -196,9 +219,7 @@ public final class Ticker implements AutoCloseable {
         if (runner != null || closed) {
             throw new IllegalStateException("ticker " + name + " already started or closed");
         }
-        long idleNanos = wheel.tickNanos();
-        AgentRunner r = new AgentRunner(new BackoffIdleStrategy(1, 1, Math.min(1_000, idleNanos), idleNanos),
-                t -> failures++, null, new Duty());
+        AgentRunner r = new AgentRunner(parking, t -> failures++, null, new Duty());
         runner = r;
         AgentRunner.startOnThread(r, task -> {
             Thread t = new Thread(task, "limiter-ticker-" + name);
