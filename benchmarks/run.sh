@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the benchmark jar, runs the whole suite (JMH with -prof gc and JSON output, the memory-per-key
-# and latency programs) and regenerates benchmarks/REPORT.md and benchmarks/report/*.svg.
+# Builds the benchmark jar, runs the whole suite (JMH with -prof gc and JSON output, the memory-per-key,
+# latency and asynchronous-lateness programs) and regenerates benchmarks/REPORT.md and benchmarks/report/*.svg.
 #
 #   benchmarks/run.sh           quality setting: 1 fork, warm-up 5 x 1 s, measurement 5 x 1 s, heap flags
 #                               fixed in the benchmark classes (-Xms4g -Xmx4g -XX:+AlwaysPreTouch); ~15 min
@@ -63,6 +63,9 @@ java -Xms4g -Xmx4g -cp "$jar" dev.limiter.benchmarks.MemoryPerKey "$results/memo
 step "latency (HdrHistogram)"
 java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp "$jar" dev.limiter.benchmarks.LatencyHistogram \
   "$results/latency.json" "${latency_opts[@]}"
+
+step "lateness of asynchronous acquires (timer ticks)"
+java -cp "$jar" dev.limiter.benchmarks.time.AsyncLateness "$results/async-lateness.json" "${latency_opts[@]}"
 
 wall=$(( $(date +%s) - start ))
 step "report (run took ${wall} s)"

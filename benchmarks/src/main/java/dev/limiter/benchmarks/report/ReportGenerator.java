@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  *
  * <p>Reads, from the results directory: every {@code jmh*.json} (JMH's JSON result format), and,
  * when present, {@code memory.json} ({@link dev.limiter.benchmarks.MemoryPerKey}),
- * {@code latency.json} ({@link dev.limiter.benchmarks.LatencyHistogram}) and {@code run.json}
+ * {@code latency.json} ({@link dev.limiter.benchmarks.LatencyHistogram}), {@code async-lateness.json}
+ * ({@link dev.limiter.benchmarks.time.AsyncLateness}, shown by {@link TimeSection}) and {@code run.json}
  * ({@link RunInfo}). Writes {@code <out>/REPORT.md} and {@code <out>/report/*.svg}. Plain Java,
  * no tool beyond the JDK.
  *
@@ -84,10 +85,13 @@ public final class ReportGenerator {
         BeforeAfter.append(md, r, offHeap, out.resolve("baseline"));
         ratios(md, r);
         for (String q : r.questions()) {
-            question(md, r, q, out);
+            if (!TimeSection.owns(q)) {
+                question(md, r, q, out);
+            }
         }
         memory(md, memory, out);
         latency(md, latency);
+        TimeSection.render(md, r, load(resultsDir.resolve(TimeSection.LATENESS_FILE)), out);
         try (Stream<Path> kept = Files.list(out)) {                  // hand-kept sections: separate runs (see each file)
             for (Path section : kept.filter(p -> p.getFileName().toString().matches("REPORT-.+\\.md")).sorted().toList()) {
                 md.append('\n').append(Files.readString(section, StandardCharsets.UTF_8).strip()).append('\n');
@@ -110,7 +114,7 @@ public final class ReportGenerator {
         row(md, "command", "`" + Json.get(run, "command") + "`");
         row(md, "setting", String.valueOf(Json.get(run, "mode")));
         if (wall != null) {
-            row(md, "wall time of the run", wall + " s (build, sanity check, JMH, memory, latency)");
+            row(md, "wall time of the run", wall + " s (build, sanity check, JMH, memory, latency, async lateness)");
         }
         row(md, "machine", (int) Json.num(Json.get(run, "nproc")) + " CPUs (nproc), " + Json.get(run, "cpu")
                 + ", " + Json.get(run, "os"));
@@ -147,7 +151,7 @@ public final class ReportGenerator {
         for (String q : r.questions()) {
             for (int t : r.threads(q)) {
                 var best = r.bestCompetitor(q, t);
-                if (best.isEmpty() || r.of(q, t).stream().noneMatch(JmhRow::isEngine)) {
+                if (best.isEmpty() || r.of(q, t).stream().noneMatch(JmhRow::isEngine) || TimeSection.owns(q)) {
                     continue;
                 }
                 md.append("| ").append(ReportText.title(q)).append(" | ").append(t).append(" | ")

@@ -82,6 +82,44 @@ class ReportGeneratorTest {
     }
 
     @Test
+    void timeSectionShowsTimersTargetsCachedClockAndLatenessFromTheRun(@TempDir Path dir) throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        String json = "[" + String.join(",",
+                result("time.TimerScheduleBenchmark.timingWheelScheduleCancel", 1, 40.0, 2.0, 0.0, Double.NaN, Double.NaN, ""),
+                result("time.TimerScheduleBenchmark.timingWheelScheduleFire", 1, 16.0, 1.0, 0.0, Double.NaN, Double.NaN, ""),
+                result("time.TimerScheduleBenchmark.tickerScheduleCancel", 1, 12.0, 9.0, 0.0, Double.NaN, Double.NaN, ""),
+                result("time.TimerScheduleBenchmark.nettyScheduleCancel", 1, 8.0, 1.0, 63.6, Double.NaN, Double.NaN, ""),
+                result("time.TimerScheduleBenchmark.executorScheduleCancel", 1, 1.0, 0.1, 99.0, Double.NaN, Double.NaN, ""),
+                result("time.CachedClockAcquireBenchmark.engineCachedClock", 1, 33.0, 1.0, 0.0, 33.0, 0, ""),
+                result("time.CachedClockAcquireBenchmark.cachedNanoTime", 1, 500.0, 1.0, 0.0, Double.NaN, Double.NaN, ""),
+                result("SingleKeyAllowedBenchmark.engineOwnClock", 1, 12.0, 1.0, 0.0, 12.0, 0, ""),
+                result("SingleKeyAllowedBenchmark.guava", 1, 12.0, 1.0, 0.0, 12.0, 0, "")) + "]";
+        Files.writeString(results.resolve("jmh-t1.json"), json, StandardCharsets.UTF_8);
+        Files.writeString(results.resolve(TimeSection.LATENESS_FILE), "{\"question\": \"q\", \"tickNanos\": 1000000,"
+                + " \"completed\": 20000, \"early\": 0, \"refused\": 0, \"latenessNanos\": {\"p50\": 100000,"
+                + " \"p99\": 1500000, \"p99.9\": 2000000, \"max\": 5000000, \"mean\": 1.0}}");
+
+        ReportGenerator.main(new String[] {results.toString(), dir.toString()});
+
+        String md = Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
+        assertTrue(md.contains("| this engine's `TimingWheel` (single thread) | 40.00 ± 2.00 | 0.0 | 16.00 ± 1.00 | 0.0 |"), md);
+        assertTrue(md.contains("| Netty `HashedWheelTimer`, caller's side | 8.00 ± 1.00 | 63.6 | – | – |"), md);
+        assertTrue(md.contains("| timing wheel ≥ 10× `ScheduledThreadPoolExecutor` (schedule + cancel) | 40.00× (40.00 vs 1.00"
+                + " ops/µs) | met |"), md);
+        assertTrue(md.contains("1.50× (12.00 vs 8.00 ops/µs) | **not met** |"), "ticker caller side over Netty");
+        assertTrue(md.contains("2.75× (33.00 vs Guava RateLimiter 12.00 ops/µs) | met on the means; not established"),
+                "the cached clock against the best single-key competitor, not against a clock read: " + md);
+        assertTrue(md.contains("| asynchronous acquire lateness p99 ≤ 1 tick | p99 1.50 ticks (p50 0.10, p99.9 2.00) |"
+                + " **not met** |"), md);
+        assertTrue(md.contains("| 0.100 ms (0.10 ticks) | 1.500 ms (1.50 ticks) | 2.000 ms (2.00 ticks) |"), md);
+        assertEquals(-1, md.indexOf("## TimerScheduleBenchmark"), "no generic section repeats the timers");
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(dir.resolve("report").resolve(TimeSection.CHART).toFile());
+        assertEquals("svg", doc.getDocumentElement().getNodeName());
+        assertEquals(5, doc.getElementsByTagName("rect").getLength() - 4, "one bar per measured row (after the background and legend)");
+    }
+
+    @Test
     void jsonReaderHandlesJmhShapes() {
         Object v = Json.parse("{\"a\": [1, -2.5e3, \"NaN\", true, null], \"b\": {\"c\": \"x\\\"y\\u00e9\"}}");
         assertEquals(-2500.0, Json.num(((java.util.List<?>) Json.get(v, "a")).get(1)));

@@ -19,75 +19,73 @@ package dev.limiter.engine.internal.time;
  *   level 1  [0][1][2]...[63]   64 ticks per bucket, cascades into level 0
  *   level 2  [0][1][2]...[63]   64^2 ticks per bucket, cascades into levels 1 and 0
  *    ...
- *   end      one list: deadlines past the last whole tick; they fire only at Long.MAX_VALUE
  *   due      one list: deadlines whose tick was already processed; they fire on the next advance
  *
- * A timer's tick p = ceil(deadline / tick); cursor is the next tick not yet processed. If
- * p < cursor the timer is already due (due list); otherwise it goes to the level of the highest 6-bit digit in which p and cursor differ
+ * A timer's tick p = floor(deadline / tick), the tick its deadline falls in; cursor is the tick
+ * being processed (every tick below it is done). If p < cursor the timer is already due (due
+ * list); otherwise it goes to the level of the highest 6-bit digit in which p and cursor differ
  * (x = p ^ cursor; level = (63 - nlz(x)) / 6; level 0 when x = 0), bucket = that digit of p.
+ *
+ * Exact firing. The cursor never passes the tick that holds now: that tick's level-0 bucket is
+ * the current bucket, and a timer in it fires once now >= its own deadline, not at the next tick
+ * boundary. `soonest` bounds the current bucket's deadlines from below (Long.MIN_VALUE: unknown,
+ * after the cursor moved or a scan was cut short), so an advance scans the bucket only when
+ * something in it may be due. A timer therefore fires at the first caught-up advance whose now
+ * is >= its deadline: never early, and not late by any fraction of a tick (the model test checks
+ * both); the wheel's owner decides how soon after the deadline that advance comes
+ * (nextDeadlineBound() tells it when to wake).
+ * Cost: a scan visits the whole current bucket, and it happens only when soonest <= now, so
+ * every scan fires at least one timer; k timers with distinct deadlines in one tick, each met by
+ * an advance of its own, cost at most k^2 / 2 visits in that tick (the budget still bounds each
+ * advance).
  *
  * Invariants (checked by the model test after every step, see TimingWheelPropertyTest):
  *   I1 every timer at level L agrees with the cursor on all digits above L;
  *   I2 at level 0 its digit is >= the cursor's; at level L >= 1 it is > the cursor's, or equal
  *      only while the cascade of that very bucket is in progress (cut short by the budget);
  *   I3 bit j of occupied[L] is set iff bucket j of level L is non-empty;
- *   I4 every tick below the cursor has been processed: no timer with p < cursor remains.
+ *   I4 every tick below the cursor has been processed: no timer with p < cursor remains;
+ *   I5 every timer in the current bucket has a deadline >= soonest; cursor <= floor(now / tick).
  * The invariants are checked from outside the class by the tests (TimingWheelInvariants).
- * Rounding deadlines up means a timer fires only once now >= deadline (never early), and by the
- * first advance whose now is a whole tick past its deadline (at most one tick late).
  *
  * Advancing. Occupancy bitmaps give, in O(levels), the next tick at which a bucket starts (the
  * lowest set bit at or above the cursor's digit on every level). The cursor jumps there,
  * cascades higher buckets whose range begins at the cursor (top level first, so re-placed timers
- * land in lower buckets that are cascaded next), then fires level 0's bucket and steps on. Each
- * moved or fired timer and each bucket visit costs one unit of the caller's budget; an advance
+ * land in lower buckets that are cascaded next), then fires level 0's bucket and steps on, up to
+ * the current bucket, where it fires only what is due. Each moved, fired or scanned timer and
+ * each bucket visit costs one unit of the caller's budget; an advance
  * that runs out stops and the next call resumes exactly where it left, so a wheel far behind
  * never makes one caller pay for the whole backlog.
  *
- * Storage. Timers live in parallel arrays indexed by slot, linked into buckets by int indexes
- * (doubly linked, so cancel is O(1)); free slots form a singly linked list. Scheduling allocates
- * nothing unless every slot is taken, when the arrays double. A timer id is
- * (generation << 32 | slot); the generation changes each time a slot is freed, so cancelling a
- * fired or stale id is a harmless no-op. Ids are never NULL_TIMER (0).
+ * Storage (TimerSlots): timers live in parallel arrays indexed by slot, doubly linked into
+ * buckets by int indexes, so cancel is O(1). A timer id is (generation << 32 | slot), so
+ * cancelling a fired or stale id is a harmless no-op. Ids are never NULL_TIMER (0).
  *
  * Threading. Not thread-safe: one owner thread (the Ticker's) calls every method. No memory
- * ordering is needed; cross-thread requests reach the owner through the Ticker's command queue.
+ * ordering is needed; cross-thread requests reach the owner through the Ticker's command ring.
+ * An expiry called by advance may schedule on the same wheel, but must not cancel.
  *
  * References: Varghese and Lauck, "Hashed and hierarchical timing wheels" (1987); the cascading
  * wheels of Kafka's purgatory and Caffeine's TimerWheel.
  */
 
 /** A single-threaded hierarchical timing wheel with O(1) schedule and cancel and bounded advance. */
-public final class TimingWheel {
+public final class TimingWheel extends TimerSlots {
     /** Never a valid timer id. */
     public static final long NULL_TIMER = 0L;
 
     static final int DIGIT_BITS = 6;
     static final int BUCKETS = 1 << DIGIT_BITS;
     static final int DIGIT_MASK = BUCKETS - 1;
-    static final int NIL = -1;
-    private static final int FREE = -1;
-
 
     final int shift;
-    final long maxTick;
     final int levels;
-    final int endBucket;
     final int dueBucket;
     final int[] heads;
     final long[] occupied;
 
-    long[] deadlines;
-    private long[] payloads;
-    private Object[] attachments;
-    int[] next;
-    int[] prev;
-    int[] bucketOf;
-    private int[] generations;
-    private int freeHead = NIL;
-    int pending;
-
     long cursor;
+    long soonest = Long.MIN_VALUE;
     private long now;
 
     /**
@@ -96,23 +94,25 @@ public final class TimingWheel {
      * @param initialCapacity timers held before the storage grows (at least 1)
      */
     public TimingWheel(long tickNanos, long startNanos, int initialCapacity) {
+        super(checked(tickNanos, initialCapacity));
+        this.shift = Long.numberOfTrailingZeros(tickNanos);
+        this.levels = (63 - shift) / DIGIT_BITS + 1;
+        this.dueBucket = levels * BUCKETS;
+        this.heads = new int[dueBucket + 1];
+        java.util.Arrays.fill(heads, NIL);
+        this.occupied = new long[levels];
+        this.now = startNanos;
+        this.cursor = floorTick(startNanos);
+    }
+
+    private static int checked(long tickNanos, int initialCapacity) {
         if (tickNanos < 4 || tickNanos > (1L << 32) || Long.bitCount(tickNanos) != 1) {
             throw new IllegalArgumentException("tick must be a power of two in [4, 2^32] ns: " + tickNanos);
         }
         if (initialCapacity < 1 || initialCapacity > (1 << 30)) {
             throw new IllegalArgumentException("initial capacity out of [1, 2^30]: " + initialCapacity);
         }
-        this.shift = Long.numberOfTrailingZeros(tickNanos);
-        this.maxTick = (1L << (64 - shift)) - 1;
-        this.levels = (63 - shift) / DIGIT_BITS + 1;
-        this.endBucket = levels * BUCKETS;
-        this.dueBucket = endBucket + 1;
-        this.heads = new int[dueBucket + 1];
-        java.util.Arrays.fill(heads, NIL);
-        this.occupied = new long[levels];
-        this.now = startNanos;
-        this.cursor = floorTick(startNanos);
-        allocate(initialCapacity);
+        return initialCapacity;
     }
 
     /**
@@ -123,17 +123,9 @@ public final class TimingWheel {
      * @return its id, never {@link #NULL_TIMER}
      */
     public long schedule(long deadlineNanos, long payload, Object attachment) {
-        if (freeHead == NIL) {
-            grow();
-        }
-        int i = freeHead;
-        freeHead = next[i];
-        deadlines[i] = deadlineNanos;
-        payloads[i] = payload;
-        attachments[i] = attachment;
+        int i = take(deadlineNanos, payload, attachment);
         place(i);
-        pending++;
-        return ((long) generations[i] << 32) | i;
+        return id(i);
     }
 
     /**
@@ -142,8 +134,8 @@ public final class TimingWheel {
      * @return true if it was pending; false if it already fired, was cancelled, or never existed
      */
     public boolean cancel(long timerId) {
-        int i = (int) timerId;
-        if (i < 0 || i >= bucketOf.length || bucketOf[i] == FREE || generations[i] != (int) (timerId >>> 32)) {
+        int i = live(timerId);
+        if (i == NIL) {
             return false;
         }
         unlink(i);
@@ -152,10 +144,11 @@ public final class TimingWheel {
     }
 
     /**
-     * Moves the wheel's time to {@code nowNanos} (never backwards) and fires due timers in deadline
-     * tick order, doing at most {@code budget} units of work (a unit is one fired or cascaded timer
-     * or one bucket visit). When the budget runs out, {@link #behind()} says so and the next call
-     * resumes; a timer never fires before its deadline.
+     * Moves the wheel's time to {@code nowNanos} (never backwards) and fires every timer whose
+     * deadline is at or before it, in deadline tick order, doing at most {@code budget} units of
+     * work (a unit is one fired, cascaded or scanned timer or one bucket visit). When the budget
+     * runs out, {@link #behind()} says so and the next call resumes; a timer never fires before
+     * its deadline.
      *
      * @return the number of timers fired
      */
@@ -173,21 +166,12 @@ public final class TimingWheel {
                 work++;
                 continue;
             }
-            if (cursor > target) {
-                if (now != Long.MAX_VALUE || heads[endBucket] == NIL) {
-                    break;
-                }
-                fire(heads[endBucket], expiry);
-                fired++;
-                work++;
-                continue;
-            }
             long event = nextEvent();
             if (event > target) {
-                cursor = target + 1;
-                continue;
+                moveCursor(target);                  // nothing to visit up to now
+                break;
             }
-            cursor = event;
+            moveCursor(event);
             for (int level = levels - 1; level >= 1 && work < budget; level--) {
                 int b = level * BUCKETS + digit(cursor, level);
                 while (heads[b] != NIL && work < budget) {
@@ -197,30 +181,80 @@ public final class TimingWheel {
                     work++;
                 }
             }
-            int b0 = digit(cursor, 0);
-            while (heads[b0] != NIL && work < budget) {
-                fire(heads[b0], expiry);
-                fired++;
-                work++;
+            if (work >= budget || cursor == target && now < soonest) {
+                break;                               // cut short, or nothing in the current bucket is due yet
             }
-            if (work >= budget) {
-                break; // resume here: cascades and level 0 are both idempotent to revisit
+            soonest = Long.MAX_VALUE;                // the scan and place() fold the survivors' deadlines in
+            for (int i = heads[digit(cursor, 0)]; i != NIL; work++) {
+                if (work >= budget) {
+                    soonest = Long.MIN_VALUE;        // not all scanned: unknown; resume here
+                    return fired;
+                }
+                int n = next[i];
+                if (deadlines[i] <= now) {
+                    fire(i, expiry);
+                    fired++;
+                } else {
+                    soonest = Math.min(soonest, deadlines[i]);
+                }
+                i = n;
             }
-            cursor++;
+            if (cursor == target) {
+                break;                               // the current tick: what is left is not due yet
+            }
+            moveCursor(cursor + 1);
             work++;
         }
         return fired;
     }
 
-    /** @return true while some timer that is due at the wheel's time has not fired yet */
+    private void moveCursor(long tick) {
+        if (tick != cursor) {
+            cursor = tick;
+            soonest = Long.MIN_VALUE;
+        }
+    }
+
+    /** @return true while some timer that is due at the wheel's time may not have fired yet */
     public boolean behind() {
         if (heads[dueBucket] != NIL) {
             return true;
         }
-        if (cursor <= floorTick(now) && nextEvent() <= floorTick(now)) {
-            return true;
+        long target = floorTick(now);
+        long event = nextEvent();
+        if (event != target) {
+            return event < target;
         }
-        return now == Long.MAX_VALUE && heads[endBucket] != NIL;
+        return cursor != target || cascadePending()
+                || heads[digit(cursor, 0)] != NIL && soonest <= now;
+    }
+
+    /**
+     * @return a time at or before the earliest pending deadline, {@link Long#MAX_VALUE} when no
+     *     timer is pending; at or before the wheel's time when an advance has work now. O(levels).
+     */
+    public long nextDeadlineBound() {
+        if (heads[dueBucket] != NIL) {
+            return Long.MIN_VALUE;
+        }
+        long event = nextEvent();
+        if (event == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        if (event == cursor && !cascadePending()) {
+            return soonest;                          // only the current bucket: its bound
+        }
+        return (event << shift) ^ Long.MIN_VALUE;    // the start of the first tick with a bucket to visit
+    }
+
+    /** @return true if a higher level's bucket at the cursor's digit still waits to be cascaded */
+    private boolean cascadePending() {
+        for (int level = 1; level < levels; level++) {
+            if ((occupied[level] & (1L << digit(cursor, level))) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return timers scheduled and neither fired nor cancelled */
@@ -245,10 +279,8 @@ public final class TimingWheel {
 
     /** @return the deadline of a pending timer, or {@code orElse} if it is not pending */
     public long deadline(long timerId, long orElse) {
-        int i = (int) timerId;
-        boolean live = i >= 0 && i < bucketOf.length && bucketOf[i] != FREE
-                && generations[i] == (int) (timerId >>> 32);
-        return live ? deadlines[i] : orElse;
+        int i = live(timerId);
+        return i != NIL ? deadlines[i] : orElse;
     }
 
     /** @return the slot index of an id, stable while the timer is pending (for owners' side arrays) */
@@ -258,13 +290,8 @@ public final class TimingWheel {
 
     // ---- index math ----
 
-    private long floorTick(long nanos) {
+    long floorTick(long nanos) {
         return (nanos ^ Long.MIN_VALUE) >>> shift;
-    }
-
-    long ceilTick(long nanos) {
-        long u = nanos ^ Long.MIN_VALUE;
-        return (u >>> shift) + ((u & ((1L << shift) - 1)) != 0 ? 1 : 0);
     }
 
     static int digit(long tick, int level) {
@@ -293,18 +320,19 @@ public final class TimingWheel {
     // ---- buckets ----
 
     private void place(int i) {
-        long p = ceilTick(deadlines[i]);
+        long p = floorTick(deadlines[i]);
         int b;
         if (p < cursor) {
             b = dueBucket;
-        } else if (p > maxTick) {
-            b = endBucket;
         } else {
             long x = p ^ cursor;
             int level = x == 0 ? 0 : (63 - Long.numberOfLeadingZeros(x)) / DIGIT_BITS;
             int d = digit(p, level);
             b = level * BUCKETS + d;
             occupied[level] |= 1L << d;
+            if (x == 0) {
+                soonest = Math.min(soonest, deadlines[i]); // the current bucket
+            }
         }
         int h = heads[b];
         next[i] = h;
@@ -322,7 +350,7 @@ public final class TimingWheel {
         int p = prev[i];
         if (p == NIL) {
             heads[b] = n;
-            if (n == NIL && b < endBucket) {
+            if (n == NIL && b < dueBucket) {
                 occupied[b / BUCKETS] &= ~(1L << (b & DIGIT_MASK));
             }
         } else {
@@ -334,59 +362,12 @@ public final class TimingWheel {
     }
 
     private void fire(int i, TimerExpiry expiry) {
-        long id = ((long) generations[i] << 32) | i;
+        long id = id(i);
         long deadline = deadlines[i];
         long payload = payloads[i];
         Object attachment = attachments[i];
         unlink(i);
         release(i);
         expiry.expired(id, deadline, payload, attachment);
-    }
-
-    private void release(int i) {
-        bucketOf[i] = FREE;
-        attachments[i] = null;
-        generations[i] = (generations[i] % Integer.MAX_VALUE) + 1; // 1 .. 2^31 - 1, never 0
-        next[i] = freeHead;
-        freeHead = i;
-        pending--;
-    }
-
-    // ---- storage ----
-
-    private void allocate(int capacity) {
-        deadlines = new long[capacity];
-        payloads = new long[capacity];
-        attachments = new Object[capacity];
-        next = new int[capacity];
-        prev = new int[capacity];
-        bucketOf = new int[capacity];
-        generations = new int[capacity];
-        linkFree(0, capacity);
-    }
-
-    private void grow() {
-        int old = bucketOf.length;
-        if (old >= (1 << 30)) {
-            throw new IllegalStateException("timing wheel full: " + old + " timers");
-        }
-        int capacity = old * 2;
-        deadlines = java.util.Arrays.copyOf(deadlines, capacity);
-        payloads = java.util.Arrays.copyOf(payloads, capacity);
-        attachments = java.util.Arrays.copyOf(attachments, capacity);
-        next = java.util.Arrays.copyOf(next, capacity);
-        prev = java.util.Arrays.copyOf(prev, capacity);
-        bucketOf = java.util.Arrays.copyOf(bucketOf, capacity);
-        generations = java.util.Arrays.copyOf(generations, capacity);
-        linkFree(old, capacity);
-    }
-
-    private void linkFree(int from, int to) {
-        for (int i = to - 1; i >= from; i--) {
-            bucketOf[i] = FREE;
-            generations[i] = 1;
-            next[i] = freeHead;
-            freeHead = i;
-        }
     }
 }

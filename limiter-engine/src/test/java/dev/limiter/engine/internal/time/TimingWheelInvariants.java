@@ -1,17 +1,20 @@
 package dev.limiter.engine.internal.time;
 
-/** The timing wheel's invariants I1-I4 (see its block comment), checked from outside after every model step. */
+/** The timing wheel's invariants I1-I5 (see its block comment), checked from outside after every model step. */
 final class TimingWheelInvariants {
     private TimingWheelInvariants() {
     }
 
     /** @return null when the invariants and the pending count hold, else what is wrong (O(capacity)) */
     static String violation(TimingWheel w) {
+        if (w.cursor > w.floorTick(w.now())) {
+            return "I5: cursor " + w.cursor + " past the tick of now " + w.now();
+        }
         int counted = 0;
         for (int b = 0; b <= w.dueBucket; b++) {
             int level = b / TimingWheel.BUCKETS;
-            boolean bit = b < w.endBucket && (w.occupied[level] & (1L << (b & TimingWheel.DIGIT_MASK))) != 0;
-            if (b < w.endBucket && bit != (w.heads[b] != TimingWheel.NIL)) {
+            boolean bit = b < w.dueBucket && (w.occupied[level] & (1L << (b & TimingWheel.DIGIT_MASK))) != 0;
+            if (b < w.dueBucket && bit != (w.heads[b] != TimingWheel.NIL)) {
                 return "I3: occupancy bit of level " + level + " bucket " + (b & TimingWheel.DIGIT_MASK) + " is " + bit;
             }
             for (int i = w.heads[b], before = TimingWheel.NIL; i != TimingWheel.NIL; before = i, i = w.next[i]) {
@@ -19,7 +22,7 @@ final class TimingWheelInvariants {
                 if (w.bucketOf[i] != b || w.prev[i] != before) {
                     return "links of slot " + i + " in bucket " + b + " are broken";
                 }
-                long p = w.ceilTick(w.deadlines[i]);
+                long p = w.floorTick(w.deadlines[i]);
                 if (b == w.dueBucket) {
                     if (p >= w.cursor) {
                         return "due list holds tick " + p + " >= cursor " + w.cursor;
@@ -29,11 +32,8 @@ final class TimingWheelInvariants {
                 if (p < w.cursor) {
                     return "I4: tick " + p + " below cursor " + w.cursor + " in bucket " + b;
                 }
-                if (b == w.endBucket) {
-                    if (p <= w.maxTick) {
-                        return "end list holds tick " + p + " <= max tick " + w.maxTick;
-                    }
-                    continue;
+                if (p == w.cursor && w.deadlines[i] < w.soonest) {
+                    return "I5: deadline " + w.deadlines[i] + " in the current bucket below soonest " + w.soonest;
                 }
                 int d = b & TimingWheel.DIGIT_MASK;
                 int cd = TimingWheel.digit(w.cursor, level);

@@ -1,0 +1,116 @@
+package dev.limiter.engine.internal.time;
+
+import dev.limiter.Clock;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * How the ticker's thread waits when a duty cycle found nothing to do: it parks until the owner's
+ * next due time (the wheel's bound on its earliest deadline, the next periodic run), at most
+ * maxParkNanos (one tick, so that the cached clock is published at least once a tick and close()
+ * is answered within a tick), instead of a fixed back-off. A producer that schedules a deadline
+ * earlier than the planned wake-up unparks the thread; every other producer leaves it alone, so
+ * the caller side pays one volatile load, not an unpark, per schedule.
+ *
+ * Protocol (a Dekker-style handshake, so that no early deadline sleeps through its time):
+ *   ticker:   plannedWake = t (volatile store); if the owner has input: plannedWake = AWAKE, return;
+ *             park until t; plannedWake = AWAKE
+ *   producer: publish the request (a CAS or volatile store the ticker's input check reads);
+ *             if deadline < plannedWake (volatile load): unpark the ticker
+ * Both sides store then load with sequentially consistent accesses, so at least one of them sees
+ * the other: either the ticker sees the request and does not park, or the producer sees the
+ * planned wake-up and unparks it (an unpark before the park makes the park return at once).
+ * AWAKE (Long.MIN_VALUE) is below every deadline comparison's threshold, so while the ticker runs
+ * no producer unparks it.
+ *
+ * Threading: idle() is called by the ticker's thread only (AgentRunner); wakeIfBefore() by any
+ * thread.
+ */
+/** Parks the ticker's thread until its next due time; producers with an earlier deadline wake it. */
+final class DeadlineParking implements IdleStrategy {
+    /** What the parked thread waits for; implemented by its owner, called on the owner's thread. */
+    interface Owner {
+        /** @return a time at or before the next moment the owner has work, {@link Long#MAX_VALUE} for none */
+        long nextDueNanos();
+
+        /** @return true if a request is waiting (read with a volatile load) */
+        boolean hasInput();
+    }
+
+    private static final long AWAKE = Long.MIN_VALUE;
+    private static final int SPINS = 1;
+    private static final int YIELDS = 1;
+
+    private final Clock source;
+    private final long maxParkNanos;
+    private final Owner owner;
+    private volatile long plannedWake = AWAKE;
+    private volatile Thread sleeper;
+    private int idleCycles;
+
+    DeadlineParking(Clock source, long maxParkNanos, Owner owner) {
+        this.source = source;
+        this.maxParkNanos = maxParkNanos;
+        this.owner = owner;
+    }
+
+    @Override
+    public void idle(int workCount) {
+        if (workCount > 0) {
+            idleCycles = 0;
+        } else {
+            idle();
+        }
+    }
+
+    @Override
+    public void idle() {
+        if (idleCycles < SPINS) {
+            idleCycles++;
+            Thread.onSpinWait();
+        } else if (idleCycles < SPINS + YIELDS) {
+            idleCycles++;
+            Thread.yield();
+        } else {
+            park();
+        }
+    }
+
+    @Override
+    public void reset() {
+        idleCycles = 0;
+    }
+
+    @Override
+    public String alias() {
+        return "deadline";
+    }
+
+    private void park() {
+        if (sleeper == null) {
+            sleeper = Thread.currentThread();
+        }
+        long now = source.nanoTime();
+        long due = owner.nextDueNanos();
+        if (due <= now) {
+            return;                                   // work is due already: run the next cycle
+        }
+        long nanos = due - now < 0 ? maxParkNanos : Math.min(due - now, maxParkNanos); // < 0: overflowed, far away
+        plannedWake = TimeMath.addSaturated(now, nanos);
+        if (!owner.hasInput()) {
+            LockSupport.parkNanos(this, nanos);
+        }
+        plannedWake = AWAKE;
+    }
+
+    /** Unparks the ticker if it plans to sleep past {@code deadlineNanos}; call after publishing the request. */
+    void wakeIfBefore(long deadlineNanos) {
+        if (deadlineNanos < plannedWake) {
+            Thread t = sleeper;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+}
