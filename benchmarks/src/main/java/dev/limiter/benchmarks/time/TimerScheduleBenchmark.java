@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Question: what does one timer cost — scheduled then cancelled, or scheduled then fired — in this
- * engine's {@link TimingWheel} (and through its {@link Ticker}'s command ring) against
+ * engine's {@link TimingWheel} (and through its {@link Ticker}'s command queue) against
  * {@link ScheduledThreadPoolExecutor}, Netty's {@link HashedWheelTimer} and Agrona's
  * {@link DeadlineTimerWheel}?
  *
@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * structure is measured empty. {@code *ScheduleCancel}: one op schedules a timer 10 s ahead and
  * cancels it. The single-threaded wheels do it in place; the ticker, the executor and Netty's
  * timer are measured on the calling thread, the side an acquiring thread pays (their own thread
- * applies the command later); the ticker's bounded ring pushes back when its thread falls behind,
+ * applies the command later); the ticker's bounded queue pushes back when its thread falls behind,
  * the others' queues are unbounded. {@code *ScheduleFire} (single-threaded wheels only, on a manual
  * time so that the work per op is the same): one op schedules a timer {@value #DELAY_TICKS} ticks
  * ahead, moves time by 1/8 tick and polls, so one timer fires per op in the steady state
@@ -191,9 +191,9 @@ public class TimerScheduleBenchmark {
     }
 
     /**
-     * This engine's ticker, producer side: schedule and cancel requests through its command ring. A
-     * refused request (ring full: the ticker's thread is behind) is retried and counted, so the
-     * score is the rate the ticker sustains, not the rate at which a full ring says no.
+     * This engine's ticker, producer side: schedule and cancel commands through its MPSC queue. A
+     * refused command (queue full: the ticker's thread is behind) is retried and counted, so the
+     * score is the rate the ticker sustains, not the rate at which a full queue says no.
      */
     @Benchmark
     public long tickerScheduleCancel(Threaded s, TimerCounts c) {
@@ -210,7 +210,7 @@ public class TimerScheduleBenchmark {
     }
 
     /**
-     * This engine's ticker, both sides on one thread: schedule and cancel through the ring, and
+     * This engine's ticker, both sides on one thread: schedule and cancel through the queue, and
      * every 512 ops one duty cycle applies the 1,024 commands. The whole cost of a timer through the
      * ticker, independent of how the ticker's own thread is scheduled.
      */

@@ -6,47 +6,47 @@ import org.HdrHistogram.Recorder;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpmcArrayQueue;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /*
  * The engine's one time thread: it owns a TimingWheel, and each duty cycle
  *   1. reads the source clock once and publishes the reading to the CachedClock;
- *   2. drains at most commandCapacity schedule / cancel requests from the CommandRing;
- *   3. advances the wheel to the reading, within maxWorkPerCycle units of work, firing every
- *      timer whose deadline is at or before the reading (each target's onTimer runs on this
- *      thread; lateness = reading - deadline is recorded);
+ *   2. drains at most commandCapacity schedule / cancel commands from the MPSC command queue;
+ *   3. advances the wheel to the reading, within maxWorkPerCycle units of work, firing timers
+ *      (each target's onTimer runs on this thread; lateness = reading - deadline is recorded);
  *   4. runs every periodic task whose next run is due.
  *
- * Producers (acquiring threads) never touch the wheel. schedule() claims a slot of the
- * CommandRing (one CAS on its producer sequence), fills it and publishes it with a release store
- * of the slot's state word; the sequence number is the ticket. cancel() withdraws a schedule the
- * ticker has not drained yet with one CAS on that state word, and otherwise queues a cancel
- * request in the ring, which the ticker applies after the schedule (its sequence is later). The
- * ring is preallocated and bounded: a full ring refuses (schedule returns NULL_TICKET, cancel
- * false) instead of blocking, and the caller decides; nothing is allocated on the caller's side.
- * The ticker maps tickets to wheel ids in an open-addressed long map.
+ * Producers (acquiring threads) never touch the wheel. schedule() takes a ticket from a shared
+ * counter, takes a Command from the preallocated pool (as many as the queue holds, so the
+ * producer path never allocates: an empty pool means a full queue, and the command is refused),
+ * fills it and offers it to the queue; cancel() does the same with the ticket. The ticker maps tickets to wheel ids in an open-addressed long map. A full queue
+ * refuses the command (schedule returns NULL_TICKET) instead of blocking: back-pressure is the
+ * caller's decision.
  *
- * Memory ordering. Producer: CAS of the ring's producer sequence (claims the slot), plain stores
- * of the slot's fields, setRelease of its state; ticker: getAcquire of the state, so it sees every
- * field, then a CAS (or setRelease) that frees the slot after its last read of the fields. A
- * cancel's CAS on the state races the ticker's draining CAS on the same word: exactly one wins
- * (see CommandRing). Observability counters are single-writer (this thread) and read through
- * volatile loads; refusals are counted with an atomic increment.
+ * Memory ordering. A producer writes the command's fields with plain stores, then offer() publishes
+ * it with a release store of the queue slot; the ticker's poll reads the slot with an acquire load,
+ * so it sees every field. The ticker clears a command and returns it to the SPMC pool (release);
+ * a producer's poll (acquire) then owns it exclusively. Per-producer order is kept by the queue,
+ * so a cancel always follows its own schedule. Observability counters are single-writer (this
+ * thread) and read through volatile loads.
  *
  * Driving. start() runs the cycle on a daemon thread named "limiter-ticker-<name>" (Agrona
  * AgentRunner); close() stops it. An idle cycle parks until the next due time: the wheel's bound
  * on its earliest deadline or the next periodic run, at most one tick (DeadlineParking). A
  * schedule whose deadline is earlier than the planned wake-up unparks the thread after its
- * request is published (the ring's producer-sequence CAS, then a volatile load of the wake-up;
- * the ticker stores the wake-up, then loads the producer sequence before parking: see
- * DeadlineParking). Without start(), runOnce() does exactly one cycle on the calling thread: with
- * a ManualClock, a test moves the clock and calls runOnce() and never sleeps.
+ * command is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the
+ * ticker stores the wake-up, then checks the queue before parking: see DeadlineParking). Without start(),
+ * runOnce() does exactly one cycle on the calling thread: with a ManualClock, a test moves the
+ * clock and calls runOnce() and never sleeps.
  */
 
 /** The engine's ticker: one thread that advances a timing wheel, runs periodic tasks and publishes cached time. */
 public final class Ticker implements AutoCloseable {
-    /** Returned by {@link #schedule} when the command ring is full or the ticker is closed. */
+    /** Returned by {@link #schedule} when the command queue is full or the ticker is closed. */
     public static final long NULL_TICKET = 0L;
 
     /** What a timer runs when it fires; called on the ticker's thread. Keep it short and non-blocking. */
@@ -71,13 +71,27 @@ public final class Ticker implements AutoCloseable {
         int run(long nowNanos);
     }
 
+    static final byte SCHEDULE = 1;
+    static final byte CANCEL = 2;
+
+    /** One request from a producer; pooled. */
+    static final class Command {
+        byte kind;
+        long ticket;
+        long deadline;
+        long payload;
+        TimerTarget target;
+    }
+
     private final String name;
     private final Clock source;
     private final CachedClock cachedClock;
     private final TimingWheel wheel;
     private final int maxWorkPerCycle;
     private final int commandCapacity;
-    private final CommandRing commands;
+    private final MpscArrayQueue<Command> commands;
+    private final SpmcArrayQueue<Command> pool;
+    private final AtomicLong tickets = new AtomicLong(NULL_TICKET + 1);
     private final AtomicLong refused = new AtomicLong();
     private final Recorder lateness = new Recorder(2);
     private final PeriodicTask[] tasks;
@@ -85,7 +99,7 @@ public final class Ticker implements AutoCloseable {
     private final long[] nextRuns;
     private final Long2LongHashMap wheelIdByTicket = new Long2LongHashMap(1024, 0.65f, TimingWheel.NULL_TIMER);
     private final TimerExpiry expiry = this::expired;
-    private final CommandRing.Sink sink = new Apply();
+    private final MessagePassingQueue.Consumer<Command> execute = this::execute;
     private final DeadlineParking parking;
     private long[] ticketBySlot;
     private long cycleNow;
@@ -106,7 +120,11 @@ public final class Ticker implements AutoCloseable {
         this.wheel = new TimingWheel(b.tickNanos, b.source.nanoTime(), b.initialTimerCapacity);
         this.maxWorkPerCycle = b.maxWorkPerCycle;
         this.commandCapacity = b.commandCapacity;
-        this.commands = new CommandRing(b.commandCapacity);
+        this.commands = new MpscArrayQueue<>(b.commandCapacity);
+        this.pool = new SpmcArrayQueue<>(b.commandCapacity);
+        for (int i = 0; i < b.commandCapacity && pool.offer(new Command()); i++) {
+            // preallocated: the producer path never allocates
+        }
         this.tasks = b.tasks.toArray(new PeriodicTask[0]);
         this.periods = b.periods.stream().mapToLong(Long::longValue).toArray();
         this.nextRuns = new long[tasks.length];
@@ -123,7 +141,7 @@ public final class Ticker implements AutoCloseable {
 
             @Override
             public boolean hasInput() {
-                return commands.hasInput();
+                return !commands.isEmpty();
             }
         });
     }
@@ -137,15 +155,14 @@ public final class Ticker implements AutoCloseable {
      * Schedules {@code target.onTimer(payload, ...)} at {@code deadlineNanos}; callable from any
      * thread, lock-free and allocation-free.
      *
-     * @return a ticket for {@link #cancel}, or {@link #NULL_TICKET} if the ring is full or the ticker closed
+     * @return a ticket for {@link #cancel}, or {@link #NULL_TICKET} if the queue is full or the ticker closed
      */
     public long schedule(long deadlineNanos, TimerTarget target, long payload) {
         if (closed) {
             return NULL_TICKET;
         }
-        long ticket = commands.schedule(deadlineNanos, target, payload);
-        if (ticket == NULL_TICKET) {
-            refused.incrementAndGet();
+        long ticket = tickets.getAndIncrement();
+        if (!submit(SCHEDULE, ticket, deadlineNanos, target, payload)) {
             return NULL_TICKET;
         }
         parking.wakeIfBefore(deadlineNanos);
@@ -153,19 +170,32 @@ public final class Ticker implements AutoCloseable {
     }
 
     /**
-     * Asks the ticker to cancel a timer; callable from any thread, lock-free and allocation-free.
-     * A timer that has already fired (or is firing) is unaffected.
+     * Asks the ticker to cancel a timer; callable from any thread. A timer that has already fired
+     * (or is firing) is unaffected.
      *
-     * @return true if the schedule was withdrawn or the cancel queued; false if the ring is full
-     *     (the caller may retry) or the ticker closed
+     * @return true if the request was queued
      */
     public boolean cancel(long ticket) {
-        if (ticket == NULL_TICKET || closed) {
+        return ticket != NULL_TICKET && !closed && submit(CANCEL, ticket, 0, null, 0);
+    }
+
+    private boolean submit(byte kind, long ticket, long deadline, TimerTarget target, long payload) {
+        Command c = pool.poll();
+        if (c == null) {
+            // every command is in the queue or being applied: the queue is full, so refuse without allocating
+            refused.incrementAndGet();
             return false;
         }
-        if (commands.cancel(ticket)) {
+        c.kind = kind;
+        c.ticket = ticket;
+        c.deadline = deadline;
+        c.target = target;
+        c.payload = payload;
+        if (commands.offer(c)) {
             return true;
         }
+        c.target = null;
+        pool.offer(c); // unreachable while the pool is no larger than the queue; kept for safety
         refused.incrementAndGet();
         return false;
     }
@@ -230,7 +260,7 @@ public final class Ticker implements AutoCloseable {
                 nextRuns[i] = nextRun(now, periods[i]);
             }
         }
-        int work = commands.drain(sink, commandCapacity);
+        int work = commands.drain(execute, commandCapacity);
         work += wheel.advance(now, maxWorkPerCycle, expiry);
         for (int i = 0; i < tasks.length; i++) {
             if (now >= nextRuns[i]) {
@@ -254,26 +284,23 @@ public final class Ticker implements AutoCloseable {
         return next < now ? Long.MAX_VALUE : next;
     }
 
-    /** Applies drained requests to the wheel, on this thread. */
-    private final class Apply implements CommandRing.Sink {
-        @Override
-        public void schedule(long ticket, long deadlineNanos, long payload, TimerTarget target) {
-            long id = wheel.schedule(deadlineNanos, payload, target);
+    private void execute(Command c) {
+        if (c.kind == SCHEDULE) {
+            long id = wheel.schedule(c.deadline, c.payload, c.target);
             int slot = TimingWheel.slotOf(id);
             if (slot >= ticketBySlot.length) {
                 ticketBySlot = java.util.Arrays.copyOf(ticketBySlot, wheel.capacity());
             }
-            ticketBySlot[slot] = ticket;
-            wheelIdByTicket.put(ticket, id);
-        }
-
-        @Override
-        public void cancel(long ticket) {
-            long id = wheelIdByTicket.remove(ticket);
+            ticketBySlot[slot] = c.ticket;
+            wheelIdByTicket.put(c.ticket, id);
+        } else {
+            long id = wheelIdByTicket.remove(c.ticket);
             if (id != TimingWheel.NULL_TIMER) {
                 wheel.cancel(id);
             }
         }
+        c.target = null;
+        pool.offer(c);
     }
 
     private void expired(long timerId, long deadlineNanos, long payload, Object attachment) {
@@ -323,12 +350,12 @@ public final class Ticker implements AutoCloseable {
         return firedTimers;
     }
 
-    /** @return schedules and cancels refused because the ring was full */
+    /** @return commands refused because the queue was full */
     public long refusedCommands() {
         return refused.get();
     }
 
-    /** @return requests queued and not yet drained (approximate while producers run) */
+    /** @return commands queued and not yet drained (approximate while producers run) */
     public int queuedCommands() {
         return commands.size();
     }

@@ -56,7 +56,7 @@ public final class TickerBuilder {
         return this;
     }
 
-    /** Sets the command ring's capacity (rounded up to a power of two): requests queued for the ticker at once. */
+    /** Sets the command queue's capacity (and the pool of preallocated commands). */
     public TickerBuilder commandCapacity(int capacity) {
         if (capacity < 2) {
             throw new IllegalArgumentException("command capacity must be at least 2: " + capacity);
