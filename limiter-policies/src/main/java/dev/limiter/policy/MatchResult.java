@@ -26,6 +26,8 @@ public final class MatchResult {
     private final int[] bestRoute;
     private final int[] touched;
     private final int[] groupBest;
+    // The routes of the rules that apply, in rule order, before their keys are read.
+    private final int[] chosen;
     // The applied rules.
     private final int[] appliedRule;
     private final int[] appliedRoute;
@@ -42,6 +44,7 @@ public final class MatchResult {
         Arrays.fill(bestRoute, -1);
         this.touched = new int[rules];
         this.groupBest = new int[2 * matcher.groupCount()];
+        this.chosen = new int[rules];
         this.appliedRule = new int[rules];
         this.appliedRoute = new int[rules];
         this.keys = new KeyBuffer[rules];
@@ -204,6 +207,12 @@ public final class MatchResult {
         return true;
     }
 
+    /** Sets the canonical path to {@code segments} as they are, for building the matcher's automaton. */
+    void resetToSegments(java.util.List<String> segments) {
+        clear();
+        path.setSegments(segments);
+    }
+
     void refuse(int status, String message, Rule rule) {
         size = 0;
         if (refusalStatus == 0) {
@@ -273,6 +282,10 @@ public final class MatchResult {
 
     int[] groupBest() {
         return groupBest;
+    }
+
+    int[] chosen() {
+        return chosen;
     }
 
     /** Appends an applied rule; its key and member buffers are cleared for the caller to fill. */
