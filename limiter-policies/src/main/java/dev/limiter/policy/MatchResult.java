@@ -17,6 +17,15 @@ public final class MatchResult {
     private final KeyBuffer method = new KeyBuffer();
     private final CanonicalPath path = new CanonicalPath();
     private CharSequence rawPath;
+    /**
+     * The last method spelling canonicalised, when it was a String (immutable: the same object is
+     * the same spelling), and its canonical length; {@link #method} keeps its chars, so that the
+     * next request with the same String skips the work.
+     */
+    private String lastMethod;
+    private int lastMethodLength;
+    /** The matcher's method bit position ({@link RouteMethods#indexOf}) of {@link #lastMethod}, or -1 when not known yet. */
+    private int lastMethodIndex = -1;
     private int refusalStatus;
     private String refusalMessage;
     private Rule refusingRule;
@@ -189,6 +198,12 @@ public final class MatchResult {
      * work); refuses anything that is not an RFC 9110 token of at most 32 characters.
      */
     private boolean canonicalMethod(CharSequence m) {
+        if (m == lastMethod) {
+            method.truncate(lastMethodLength); // the chars are still there: clear() only forgets the length
+            return true;
+        }
+        lastMethod = null;
+        lastMethodIndex = -1;
         int n = m.length();
         if (n == 0 || n > 32) {
             return false;
@@ -203,6 +218,10 @@ public final class MatchResult {
         char[] u = method.chars;
         if (n == 4 && u[0] == 'H' && u[1] == 'E' && u[2] == 'A' && u[3] == 'D') {
             method.clear().append("GET", 0, 3);
+        }
+        if (m instanceof String) {
+            lastMethod = (String) m;
+            lastMethodLength = method.length();
         }
         return true;
     }
@@ -228,6 +247,16 @@ public final class MatchResult {
 
     CharSequence method() {
         return method;
+    }
+
+    /** @return the method bit position remembered for this request's method spelling, or -1 */
+    int knownMethodIndex() {
+        return lastMethod == null ? -1 : lastMethodIndex;
+    }
+
+    /** Remembers the method bit position of this request's method, for the next request with the same spelling. */
+    void knowMethodIndex(int index) {
+        lastMethodIndex = index;
     }
 
     CharSequence path() {

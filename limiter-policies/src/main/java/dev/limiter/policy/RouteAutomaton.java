@@ -61,14 +61,49 @@ final class RouteAutomaton {
     }
 
     private static final class State {
+        /** Slots of {@link #bySlot}: a power of two. */
+        static final int SLOTS = 64;
+        /** In {@link #bySlot}: no literal has the slot; two or more have it. */
+        static final int NONE = -1;
+        static final int SEVERAL = -2;
         char[][] literals;
         State[] onLiteral;
         State other;
         boolean sink;
         Plan[] plans;
+        /** The literal with each slot (of its length and first char), or NONE, or SEVERAL: one probe per segment. */
+        final int[] bySlot = new int[SLOTS];
+
+        void index() {
+            Arrays.fill(bySlot, NONE);
+            for (int k = 0; k < literals.length; k++) {
+                if (literals[k].length == 0) {
+                    continue; // an empty segment is always scanned for
+                }
+                int s = slot(literals[k].length, literals[k][0]);
+                bySlot[s] = bySlot[s] == NONE ? k : SEVERAL;
+            }
+        }
+
+        /**
+         * A slot that a segment and a literal it equals (ignoring ASCII case) share: an upper-case
+         * ASCII letter and its lower-case literal char differ in bit 0x20 alone.
+         */
+        static int slot(int length, char first) {
+            return (length * 5 + (first | 0x20)) & (SLOTS - 1);
+        }
 
         State next(char[] path, int from, int to) {
             int length = to - from;
+            int k = length == 0 ? SEVERAL : bySlot[slot(length, path[from])];
+            if (k >= 0) {
+                char[] l = literals[k];
+                return l.length == length && RouteTrie.equalsIgnoringCase(path, from, l) ? onLiteral[k] : other;
+            }
+            return k == NONE ? other : scan(path, from, length);
+        }
+
+        private State scan(char[] path, int from, int length) {
             char[][] ls = literals;
             for (int k = 0; k < ls.length; k++) {
                 if (ls[k].length == length && RouteTrie.equalsIgnoringCase(path, from, ls[k])) {
@@ -115,6 +150,11 @@ final class RouteAutomaton {
             state.sink = nodes.isEmpty();
             state.literals = new char[literals.size()][];
             state.onLiteral = new State[literals.size()];
+            int k = 0;
+            for (String literal : literals) {
+                state.literals[k++] = literal.toCharArray();
+            }
+            state.index();
             if (state.sink) {
                 state.other = state;
                 continue;
@@ -123,7 +163,7 @@ final class RouteAutomaton {
             if (states > MAX_STATES) {
                 return null;
             }
-            int k = 0;
+            k = 0;
             for (String literal : literals) {
                 List<RouteTrie.Node> next = new ArrayList<>();
                 for (RouteTrie.Node n : nodes) {
@@ -133,7 +173,6 @@ final class RouteAutomaton {
                     }
                 }
                 addWildcards(nodes, next);
-                state.literals[k] = literal.toCharArray();
                 state.onLiteral[k] = new State();
                 pending.add(new Pending(state.onLiteral[k], next, append(segments, literal)));
                 k++;

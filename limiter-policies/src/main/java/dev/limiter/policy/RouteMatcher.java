@@ -183,7 +183,12 @@ public final class RouteMatcher {
         int[] chosen = null;
         int n;
         if (automaton != null) {
-            RouteAutomaton.Plan plan = automaton.plan(into, methods.indexOf(into));
+            int method = into.knownMethodIndex();
+            if (method < 0) {
+                method = methods.indexOf(into);
+                into.knowMethodIndex(method);
+            }
+            RouteAutomaton.Plan plan = automaton.plan(into, method);
             chosen = plan.fixed;
             n = chosen == null ? choose(request, into, load(plan.routes, into)) : chosen.length;
         } else {

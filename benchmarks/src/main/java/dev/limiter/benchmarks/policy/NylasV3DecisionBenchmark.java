@@ -23,6 +23,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,17 +68,33 @@ public class NylasV3DecisionBenchmark {
     private long now;
     private int next;
 
-    /** Admissions and denials, per iteration. */
+    /**
+     * Admissions and denials, per iteration; and calls with this thread's CPU time over the
+     * iteration, so that {@code cpuNanos / calls} is the CPU cost of one call, which other load on
+     * the machine inflates far less than it does the wall-clock throughput.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Outcomes {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         public long admitted;
         public long denied;
+        public long calls;
+        public long cpuNanos;
+        private long cpuAtStart;
 
         @Setup(Level.Iteration)
         public void reset() {
             admitted = 0;
             denied = 0;
+            calls = 0;
+            cpuNanos = 0;
+            cpuAtStart = THREADS.getCurrentThreadCpuTime();
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop() {
+            cpuNanos = THREADS.getCurrentThreadCpuTime() - cpuAtStart;
         }
     }
 
@@ -97,6 +115,7 @@ public class NylasV3DecisionBenchmark {
     /** One full decision: match, keys, one engine decision, verdict. */
     @Benchmark
     public boolean decide(Outcomes outcomes) {
+        outcomes.calls++;
         now += stepNanos;
         Verdict v = evaluator.evaluate(stream[next++ & (STREAM - 1)], now);
         boolean ok = v.allowed();
@@ -111,7 +130,8 @@ public class NylasV3DecisionBenchmark {
 
     /** Route matching and key extraction alone, for comparison. */
     @Benchmark
-    public int matchOnly() {
+    public int matchOnly(Outcomes outcomes) {
+        outcomes.calls++;
         return matcher.match(stream[next++ & (STREAM - 1)], match).size();
     }
 }

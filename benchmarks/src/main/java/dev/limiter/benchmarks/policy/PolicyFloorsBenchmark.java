@@ -46,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  *       what the engine costs when the key is already a number.</li>
  * </ul>
  *
+ * <p>Each call counts itself in {@link NylasV3DecisionBenchmark.Outcomes}, so that the CPU time per
+ * call can be read as it is there.
+ *
  * <p>Run together with the decision benchmark, so that all figures come from one span of time:
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar 'NylasV3|PolicyFloors' -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
@@ -124,7 +127,8 @@ public class PolicyFloorsBenchmark {
 
     /** Reaching the request's bytes: the last char of its path and of its API key. */
     @Benchmark
-    public int touchRequest() {
+    public int touchRequest(NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
         RequestView r = stream[next++ & MASK];
         CharSequence p = r.path();
         CharSequence a = r.header("authorization");
@@ -133,7 +137,8 @@ public class PolicyFloorsBenchmark {
 
     /** One copy and one scan of the path: the segments before the query. */
     @Benchmark
-    public int canonicalPass() {
+    public int canonicalPass(NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
         CharSequence p = stream[next++ & MASK].path();
         int n = p.length();
         char[] b = buffer;
@@ -151,13 +156,15 @@ public class PolicyFloorsBenchmark {
 
     /** One hash-map lookup of the request's grant. */
     @Benchmark
-    public long[] grantLookup() {
+    public long[] grantLookup(NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
         return grantState.get(grantOf[next++ & MASK]);
     }
 
     /** The engine's decision alone, with the matcher's string key. */
     @Benchmark
-    public boolean engineStringAcquire(Engine e) {
+    public boolean engineStringAcquire(Engine e, NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
         int i = e.next++ & MASK;
         e.now += e.stepNanos;
         return e.limiterOf[i].tryAcquire(e.keyOf[i], e.costOf[i], e.now, e.decision);
@@ -165,7 +172,8 @@ public class PolicyFloorsBenchmark {
 
     /** The engine's decision alone, with a 64-bit key. */
     @Benchmark
-    public boolean engineLongAcquire(Engine e) {
+    public boolean engineLongAcquire(Engine e, NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
         int i = e.next++ & MASK;
         e.now += e.stepNanos;
         return e.limiterOf[i].tryAcquire(e.longKeyOf[i], e.costOf[i], e.now, e.decision);
