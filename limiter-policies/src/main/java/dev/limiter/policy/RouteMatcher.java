@@ -16,6 +16,11 @@ import java.util.Map;
  * {@link Rule#group() group} only the most specific rules remain; rules with a satisfied
  * {@link Rule#exemptions() exemption} are dropped. Thread-safe and immutable; each thread brings
  * its own {@link MatchResult}.
+ *
+ * <p>The trie is also compiled into a deterministic automaton whose states hold the outcome of
+ * the steps that depend only on the path and method, so that a request costs one walk over its
+ * segments, a lookup, and the conditions and exemptions of the rules left; a policy whose
+ * automaton would be too large walks the trie and selects at every request, with the same result.
  */
 public final class RouteMatcher {
     private final Policy policy;
