@@ -36,7 +36,7 @@ import java.util.TreeSet;
  */
 final class RouteAutomaton {
     /** The most states built before giving up. */
-    static final int MAX_STATES = 1 << 14;
+    static final int MAX_STATES = 1 << 12;
 
     /** The first stage for the representative path in a {@link MatchResult}: see {@link RouteMatcher}. */
     interface Stages {
