@@ -355,6 +355,23 @@ final class CanonicalPath extends CharArraySequence {
         }
     }
 
+    /** Sets the path to {@code segments} as they are (none empty), without checking or decoding them. */
+    void setSegments(java.util.List<String> list) {
+        length = 0;
+        segments = 0;
+        error = null;
+        for (String s : list) {
+            ensure(length + s.length() + 2);
+            chars[length++] = '/';
+            s.getChars(0, s.length(), chars, length);
+            push(length, length + s.length());
+            length += s.length();
+        }
+        if (length == 0) {
+            chars[length++] = '/';
+        }
+    }
+
     /** @return why the last path was refused; null when it was canonicalised */
     String error() {
         return error;

@@ -17,6 +17,15 @@ public final class MatchResult {
     private final KeyBuffer method = new KeyBuffer();
     private final CanonicalPath path = new CanonicalPath();
     private CharSequence rawPath;
+    /**
+     * The last method spelling canonicalised, when it was a String (immutable: the same object is
+     * the same spelling), and its canonical length; {@link #method} keeps its chars, so that the
+     * next request with the same String skips the work.
+     */
+    private String lastMethod;
+    private int lastMethodLength;
+    /** The matcher's method bit position ({@link RouteMethods#indexOf}) of {@link #lastMethod}, or -1 when not known yet. */
+    private int lastMethodIndex = -1;
     private int refusalStatus;
     private String refusalMessage;
     private Rule refusingRule;
@@ -26,6 +35,8 @@ public final class MatchResult {
     private final int[] bestRoute;
     private final int[] touched;
     private final int[] groupBest;
+    // The routes of the rules that apply, in rule order, before their keys are read.
+    private final int[] chosen;
     // The applied rules.
     private final int[] appliedRule;
     private final int[] appliedRoute;
@@ -42,6 +53,7 @@ public final class MatchResult {
         Arrays.fill(bestRoute, -1);
         this.touched = new int[rules];
         this.groupBest = new int[2 * matcher.groupCount()];
+        this.chosen = new int[rules];
         this.appliedRule = new int[rules];
         this.appliedRoute = new int[rules];
         this.keys = new KeyBuffer[rules];
@@ -186,6 +198,12 @@ public final class MatchResult {
      * work); refuses anything that is not an RFC 9110 token of at most 32 characters.
      */
     private boolean canonicalMethod(CharSequence m) {
+        if (m == lastMethod) {
+            method.truncate(lastMethodLength); // the chars are still there: clear() only forgets the length
+            return true;
+        }
+        lastMethod = null;
+        lastMethodIndex = -1;
         int n = m.length();
         if (n == 0 || n > 32) {
             return false;
@@ -201,7 +219,17 @@ public final class MatchResult {
         if (n == 4 && u[0] == 'H' && u[1] == 'E' && u[2] == 'A' && u[3] == 'D') {
             method.clear().append("GET", 0, 3);
         }
+        if (m instanceof String) {
+            lastMethod = (String) m;
+            lastMethodLength = method.length();
+        }
         return true;
+    }
+
+    /** Sets the canonical path to {@code segments} as they are, for building the matcher's automaton. */
+    void resetToSegments(java.util.List<String> segments) {
+        clear();
+        path.setSegments(segments);
     }
 
     void refuse(int status, String message, Rule rule) {
@@ -219,6 +247,16 @@ public final class MatchResult {
 
     CharSequence method() {
         return method;
+    }
+
+    /** @return the method bit position remembered for this request's method spelling, or -1 */
+    int knownMethodIndex() {
+        return lastMethod == null ? -1 : lastMethodIndex;
+    }
+
+    /** Remembers the method bit position of this request's method, for the next request with the same spelling. */
+    void knowMethodIndex(int index) {
+        lastMethodIndex = index;
     }
 
     CharSequence path() {
@@ -273,6 +311,10 @@ public final class MatchResult {
 
     int[] groupBest() {
         return groupBest;
+    }
+
+    int[] chosen() {
+        return chosen;
     }
 
     /** Appends an applied rule; its key and member buffers are cleared for the caller to fill. */

@@ -1,6 +1,7 @@
 package dev.limiter.policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,11 @@ import java.util.Map;
  * {@link Rule#group() group} only the most specific rules remain; rules with a satisfied
  * {@link Rule#exemptions() exemption} are dropped. Thread-safe and immutable; each thread brings
  * its own {@link MatchResult}.
+ *
+ * <p>The trie is also compiled into a deterministic automaton whose states hold the outcome of
+ * the steps that depend only on the path and method, so that a request costs one walk over its
+ * segments, a lookup, and the conditions and exemptions of the rules left; a policy whose
+ * automaton would be too large walks the trie and selects at every request, with the same result.
  */
 public final class RouteMatcher {
     private final Policy policy;
@@ -39,8 +45,10 @@ public final class RouteMatcher {
     private final KeyPart[][] memberParts;
     private final Condition[][] conditions;
     private final Condition[][] exemptions;
+    /** The trie made deterministic, with plans; null when the policy's routes are too many to make one. */
+    private final RouteAutomaton automaton;
 
-    private RouteMatcher(Policy policy) {
+    private RouteMatcher(Policy policy, boolean determinise) {
         this.policy = policy;
         List<Rule> list = policy.rules();
         this.rules = list.toArray(new Rule[0]);
@@ -88,11 +96,25 @@ public final class RouteMatcher {
             }
             variableSegments[id] = segs.stream().mapToInt(Integer::intValue).toArray();
         }
+        boolean overflowed = false;
+        for (boolean o : methodsOverflowed) {
+            overflowed |= o;
+        }
+        this.automaton = overflowed || !determinise ? null
+                : RouteAutomaton.build(trie, methods.count(), new PlanStages(), new MatchResult(this));
     }
 
     /** Compiles {@code policy}'s routes into a matcher. */
     public static RouteMatcher compile(Policy policy) {
-        return new RouteMatcher(policy);
+        return new RouteMatcher(policy, true);
+    }
+
+    /**
+     * As {@link #compile}; without {@code determinise}, the matcher walks the trie and selects
+     * rules at every request, as it does for a policy too large to determinise (for tests).
+     */
+    static RouteMatcher compile(Policy policy, boolean determinise) {
+        return new RouteMatcher(policy, determinise);
     }
 
     /** @return the policy */
@@ -163,11 +185,46 @@ public final class RouteMatcher {
         if (!into.reset(rawMethod, rawPath)) {
             return into;
         }
-        long methodBit = methods.bitOf(into);
-        trie.match(into);
+        int[] chosen = null;
+        int n;
+        if (automaton != null) {
+            int method = into.knownMethodIndex();
+            if (method < 0) {
+                method = methods.indexOf(into);
+                into.knowMethodIndex(method);
+            }
+            RouteAutomaton.Plan plan = automaton.plan(into, method);
+            chosen = plan.fixed;
+            n = chosen == null ? choose(request, into, load(plan.routes, into)) : chosen.length;
+        } else {
+            trie.match(into);
+            n = choose(request, into, candidates(into, methods.bitOf(into)));
+        }
+        if (chosen == null) {
+            chosen = into.chosen();
+        }
+        for (int i = 0; i < n; i++) {
+            int id = chosen[i];
+            int rule = routeRule[id];
+            into.addApplied(rule, id);
+            if (!buildKey(keyParts[rule], id, request, into, rules[rule], into.lastKey())
+                    || !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
+                return into;
+            }
+        }
+        return into;
+    }
+
+    /**
+     * The first stage, on the trie's hits in {@code into}: each rule keeps its most specific route
+     * whose methods include the request's ({@code methodBit}).
+     *
+     * @return how many rules have a route: their indexes, ascending, in {@code into.touched()}, and
+     *     each one's route in {@code into.bestRoute()}
+     */
+    private int candidates(MatchResult into, long methodBit) {
         int[] best = into.bestRoute();
         long[] spec = specificity;
-        // Each rule keeps its most specific route whose methods include the request's.
         int touched = 0;
         int[] order = into.touched();
         for (int h = 0; h < into.hitCount(); h++) {
@@ -186,6 +243,34 @@ public final class RouteMatcher {
             }
         }
         sort(order, touched);
+        return touched;
+    }
+
+    /** Puts a plan's candidate routes where {@link #candidates} would: see there. */
+    private int load(int[] routes, MatchResult into) {
+        int[] best = into.bestRoute();
+        int[] order = into.touched();
+        for (int i = 0; i < routes.length; i++) {
+            int rule = routeRule[routes[i]];
+            order[i] = rule;
+            best[rule] = routes[i];
+        }
+        return routes.length;
+    }
+
+    /**
+     * The second stage, on the {@code touched} candidates of the first: drops rules whose
+     * conditions fail, catch-alls while a regular rule (of their group) applies, rules less
+     * specific than the best of their group, and rules with a satisfied exemption. Leaves
+     * {@code into.bestRoute()} all -1 again.
+     *
+     * @param request read only for conditions and exemptions
+     * @return how many rules apply: their routes, in rule order, in {@code into.chosen()}
+     */
+    private int choose(RequestView request, MatchResult into, int touched) {
+        int[] best = into.bestRoute();
+        int[] order = into.touched();
+        long[] spec = specificity;
         // groupBest[g]: the best route of group g's regular rules; [groupCount + g]: of its catch-all rules.
         int[] groupBest = into.groupBest();
         for (int g = 0; g < groupBest.length; g++) {
@@ -205,6 +290,8 @@ public final class RouteMatcher {
                 groupBest[slot] = best[rule];
             }
         }
+        int[] chosen = into.chosen();
+        int n = 0;
         for (int i = 0; i < touched; i++) {
             int rule = order[i];
             int id = best[rule];
@@ -220,19 +307,34 @@ public final class RouteMatcher {
             if (any(exemptions[rule], request)) {
                 continue;
             }
-            into.addApplied(rule, id);
-            if (!buildKey(keyParts[rule], id, request, into, rules[rule], into.lastKey())
-                    || !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
-                clearRest(order, i + 1, touched, best);
-                return into;
-            }
+            chosen[n++] = id;
         }
-        return into;
+        return n;
     }
 
-    private static void clearRest(int[] order, int from, int touched, int[] best) {
-        for (int i = from; i < touched; i++) {
-            best[order[i]] = -1;
+    /** The automaton's view of the two stages, for its plans: see {@link RouteAutomaton}. */
+    private final class PlanStages implements RouteAutomaton.Stages {
+        @Override
+        public int[] candidates(MatchResult m, long bit) {
+            int touched = RouteMatcher.this.candidates(m, bit);
+            int[] routes = new int[touched];
+            for (int i = 0; i < touched; i++) {
+                routes[i] = m.bestRoute()[m.touched()[i]];
+                m.bestRoute()[m.touched()[i]] = -1;
+            }
+            return routes;
+        }
+
+        @Override
+        public int[] fixed(int[] routes, MatchResult m) {
+            for (int id : routes) {
+                int rule = routeRule[id];
+                if (conditions[rule].length > 0 || exemptions[rule].length > 0) {
+                    return null;
+                }
+            }
+            int n = choose(null, m, load(routes, m));
+            return Arrays.copyOf(m.chosen(), n);
         }
     }
 

@@ -67,6 +67,17 @@ final class RouteMethods {
         return i < 0 ? OTHER : 1L << i;
     }
 
+    /** @return how many method bits there are: one per named method, then {@link #OTHER} */
+    int count() {
+        return names.length + 1;
+    }
+
+    /** @return the position among {@link #count()} of the request's method bit in {@code m}; allocation-free */
+    int indexOf(MatchResult m) {
+        int i = indexOf(m.methodChars(), m.method().length());
+        return i < 0 ? names.length : i;
+    }
+
     private int indexOf(char[] method, int length) {
         for (int i = 0; i < names.length; i++) {
             char[] n = names[i];

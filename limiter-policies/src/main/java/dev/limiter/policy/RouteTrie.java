@@ -126,7 +126,7 @@ final class RouteTrie {
     }
 
     /** @return whether {@code path[from, from + literal.length)} equals the lower-case {@code literal}, ignoring ASCII case */
-    private static boolean equalsIgnoringCase(char[] path, int from, char[] literal) {
+    static boolean equalsIgnoringCase(char[] path, int from, char[] literal) {
         for (int i = 0; i < literal.length; i++) {
             char x = path[from + i];
             if (x != literal[i] && Chars.lower(x) != literal[i]) {
@@ -136,8 +136,12 @@ final class RouteTrie {
         return true;
     }
 
+    Node root() {
+        return root;
+    }
+
     /** A trie node: mutable builders while inserting, then frozen arrays. */
-    private static final class Node {
+    static final class Node {
         Map<String, Node> literalBuilder = new HashMap<>();
         List<Integer> globBuilder = new ArrayList<>();
         List<Integer> endBuilder = new ArrayList<>();
@@ -147,6 +151,33 @@ final class RouteTrie {
         Node star;
         int[] glob;
         int[] end;
+
+        /** @return the node's literals, lower case */
+        List<String> literalNames() {
+            List<String> out = new ArrayList<>(literals.length);
+            for (char[] l : literals) {
+                out.add(new String(l));
+            }
+            return out;
+        }
+
+        /** @return the child for lower-case {@code literal}, or null */
+        Node literalChild(String literal) {
+            for (int i = 0; i < literals.length; i++) {
+                if (Arrays.equals(literals[i], literal.toCharArray())) {
+                    return literalChildren[i];
+                }
+            }
+            return null;
+        }
+
+        Node variable() {
+            return variable;
+        }
+
+        Node star() {
+            return star;
+        }
 
         Node freeze() {
             String[] names = literalBuilder.keySet().toArray(new String[0]);

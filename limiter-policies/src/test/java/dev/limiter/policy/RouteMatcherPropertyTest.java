@@ -14,8 +14,8 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
- * The trie matcher against a model that checks every route of every rule directly, one by one:
- * for random policies (templates over a tiny alphabet, so that overlaps are frequent; random
+ * The matcher (with its automaton, and walking the trie) against a model that checks every route
+ * of every rule directly, one by one: for random policies (templates over a tiny alphabet, so that overlaps are frequent; random
  * groups and methods) and random paths, both must select the same rules through the same routes.
  */
 class RouteMatcherPropertyTest {
@@ -85,14 +85,19 @@ class RouteMatcherPropertyTest {
         return sb.length() == 0 ? "/" : sb.toString();
     }
 
+    /** Both ways of matching: the automaton with its plans, and the trie walk it replaces. */
     private static void check(Policy policy, String path, String method) {
-        RouteMatcher m = RouteMatcher.compile(policy);
-        MatchResult r = m.match(Request.of(method, path).build(), m.newResult());
-        List<String> actual = new ArrayList<>();
-        for (int i = 0; i < r.size(); i++) {
-            actual.add(r.rule(i).name() + " via " + r.route(i).template());
+        List<String> expected = model(policy, path, method);
+        for (boolean determinise : new boolean[] {true, false}) {
+            RouteMatcher m = RouteMatcher.compile(policy, determinise);
+            MatchResult r = m.match(Request.of(method, path).build(), m.newResult());
+            List<String> actual = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+                actual.add(r.rule(i).name() + " via " + r.route(i).template());
+            }
+            assertEquals(expected, actual, () -> method + " " + path + " in " + policy
+                    + (determinise ? " (automaton)" : " (trie walk)"));
         }
-        assertEquals(model(policy, path, method), actual, () -> method + " " + path + " in " + policy);
     }
 
     /** Selection done the obvious way: every route of every rule, matched segment by segment. */
