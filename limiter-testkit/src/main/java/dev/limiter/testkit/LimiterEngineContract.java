@@ -44,9 +44,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
 /**
  * The guarantees every {@link LimiterEngine} must keep, as abstract JUnit 5 tests: an engine's test
  * class extends this and builds its engine in {@link #engine}; the suite then runs every property
- * on it, single-threaded and with concurrent callers.
+ * on it, single-threaded and with concurrent callers, and the batch acquire's ({@link BatchAcquireContract}).
  */
-public abstract class LimiterEngineContract {
+public abstract class LimiterEngineContract extends BatchAcquireContract {
     /** Generated traces per property: the house setting {@code limiter.property.examples}, a fifth of it. */
     protected static final int EXAMPLES = Math.max(20, Integer.getInteger("limiter.property.examples", 1000) / 5);
     private static final int KEYS = 3;
@@ -55,10 +55,7 @@ public abstract class LimiterEngineContract {
     protected LimiterEngineContract() {
     }
 
-    /**
-     * @return a new engine reading {@code clock}, holding {@code limits} with room for a few hundred
-     *     keys each
-     */
+    @Override
     protected abstract LimiterEngine engine(Clock clock, List<Limit> limits);
 
     /** One request of a trace: time moves by {@code dt}, then {@code permits} are asked for {@code key}. */
