@@ -73,6 +73,25 @@ public interface RateLimiter extends Limiter {
         return tryAcquireBatch(keys, 0, keys.length, permits, clock().nanoTime(), granted);
     }
 
+    /**
+     * A handle on a hot {@code key} that many threads acquire: an engine may let each thread take up
+     * to {@code leasePermits} permits of the key ahead in one step and grant them from its own lease
+     * without writing the key's shared state. The limit's guarantee holds exactly as through
+     * {@link #handle(long)}, with concurrent callers; the price of a lease is under-admission only:
+     * leased permits that the algorithm lets pass unused go to no one, at most {@code leasePermits}
+     * per lease. This default leases nothing and returns {@link #handle(long)}; the off-heap engine
+     * leases for token buckets.
+     *
+     * @throws IllegalArgumentException when {@code leasePermits < 1}
+     * @throws TableFullException as {@link #handle(long)}
+     */
+    default LimitHandle leasedHandle(long key, long leasePermits) {
+        if (leasePermits < 1) {
+            throw new IllegalArgumentException("leasePermits must be at least 1, was " + leasePermits);
+        }
+        return handle(key);
+    }
+
     /** Takes one permit for {@code key} now. */
     default boolean tryAcquire(long key) {
         return tryAcquire(key, 1, clock().nanoTime(), null);

@@ -56,13 +56,18 @@ public class BatchAcquireBenchmark {
         public int batch;
     }
 
-    /** Each thread's position in the key stream (whole invocations, so a range never wraps) and its answers. */
+    /**
+     * Each thread's position in the key stream (whole invocations, so a range never wraps), and its
+     * buffer: a stream processor's batch of keys and the answers at the same indexes.
+     */
     @State(Scope.Thread)
     public static class Window {
         /** The stream of draws, shared. */
         public long[] stream;
         /** Where the thread's next invocation starts. */
         public int at;
+        /** The keys of one invocation, copied from the stream. */
+        public final long[] keys = new long[KEYS_PER_INVOCATION];
         /** The answers of one invocation. */
         public final boolean[] granted = new boolean[KEYS_PER_INVOCATION];
 
@@ -73,11 +78,10 @@ public class BatchAcquireBenchmark {
             at = (int) (Thread.currentThread().getId() * 0x9E3779B97F4A7C15L >>> 42) & -KEYS_PER_INVOCATION;
         }
 
-        /** @return the start of the next invocation's keys */
-        int next() {
-            int from = at;
+        /** Copies the next invocation's keys into {@link #keys}. */
+        void next() {
+            System.arraycopy(stream, at, keys, 0, KEYS_PER_INVOCATION);
             at = (at + KEYS_PER_INVOCATION) & (KeyStream.STREAM_LENGTH - 1);
-            return from;
         }
     }
 
@@ -85,11 +89,11 @@ public class BatchAcquireBenchmark {
     @Benchmark
     @OperationsPerInvocation(KEYS_PER_INVOCATION)
     public void engineBatch(OneMillionKeysBenchmark.Keys k, Window w, BatchSize b, Outcomes o) {
-        int from = w.next();
+        w.next();
         int granted = 0;
-        for (int off = 0; off < KEYS_PER_INVOCATION; off += b.batch) {
-            granted += k.limiter.tryAcquireBatch(w.stream, from + off, from + off + b.batch, 1,
-                    k.limiter.clock().nanoTime(), w.granted);
+        for (int from = 0; from < KEYS_PER_INVOCATION; from += b.batch) {
+            granted += k.limiter.tryAcquireBatch(w.keys, from, from + b.batch, 1, k.limiter.clock().nanoTime(),
+                    w.granted);
         }
         o.granted += granted;
         o.denied += KEYS_PER_INVOCATION - granted;
@@ -99,9 +103,9 @@ public class BatchAcquireBenchmark {
     @Benchmark
     @OperationsPerInvocation(KEYS_PER_INVOCATION)
     public void engineSingleOwnClock(OneMillionKeysBenchmark.Keys k, Window w, Outcomes o) {
-        int from = w.next();
-        for (int i = from; i < from + KEYS_PER_INVOCATION; i++) {
-            o.count(k.limiter.tryAcquire(w.stream[i]));
+        w.next();
+        for (long key : w.keys) {
+            o.count(k.limiter.tryAcquire(key));
         }
     }
 
@@ -109,10 +113,10 @@ public class BatchAcquireBenchmark {
     @Benchmark
     @OperationsPerInvocation(KEYS_PER_INVOCATION)
     public void engineSingleOneClockRead(OneMillionKeysBenchmark.Keys k, Window w, Outcomes o) {
-        int from = w.next();
+        w.next();
         long now = k.limiter.clock().nanoTime();
-        for (int i = from; i < from + KEYS_PER_INVOCATION; i++) {
-            o.count(k.limiter.tryAcquire(w.stream[i], 1, now));
+        for (long key : w.keys) {
+            o.count(k.limiter.tryAcquire(key, 1, now));
         }
     }
 }
