@@ -1,6 +1,8 @@
 package dev.limiter.engine;
 
+import dev.limiter.Decision;
 import dev.limiter.Limit;
+import dev.limiter.LimitHandle;
 import dev.limiter.ManualClock;
 import dev.limiter.RateLimiter;
 import dev.limiter.WhenFull;
@@ -10,7 +12,10 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A batch acquire allocates nothing: granted or denied, with a key twice in one batch, over batches of varying length. */
+/**
+ * A batch acquire allocates nothing (granted or denied, with a key twice in one batch, over batches of
+ * varying length), and neither does a leased handle, granting from its lease or taking a new one.
+ */
 class BatchAllocationTest {
 
     @Test
@@ -37,6 +42,20 @@ class BatchAllocationTest {
             tight.tryAcquireBatch(keys, 0, 16, 1, 0, granted);
             assertEquals(0, AllocationTest.allocatedBy(i -> tight.tryAcquireBatch(keys, 0, 16, 1, 0, granted) > 0,
                     10_000), "denied batches");
+        }
+    }
+
+    @Test
+    void leasedHandlesAllocateNothing() {
+        ManualClock clock = new ManualClock();
+        try (OffHeapEngine e = OffHeapEngine.builder().clock(clock)
+                .limit(Limit.tokenBucket("tb", 1_000, Duration.ofNanos(1_000)).burst(64).build(), 16)
+                .build()) {
+            LimitHandle hot = e.rateLimiter("tb").leasedHandle(3L, 8);
+            Decision d = new Decision();
+            assertEquals(0, AllocationTest.allocatedBy(i -> hot.tryAcquire(1, i), 100_000), "leased grants");
+            assertEquals(0, AllocationTest.allocatedBy(i -> hot.tryAcquire(1 + (i & 3), i / 4, d), 100_000),
+                    "leased grants, renewals and denials, with a decision");
         }
     }
 }
