@@ -120,7 +120,7 @@ abstract class OffHeapLimiter implements Limiter {
     }
 
     /** @return whether a request for {@code permits} is refused before its key is even resolved */
-    private boolean unsatisfiableForEveryKey(long permits) {
+    boolean unsatisfiableForEveryKey(long permits) {
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be at least 1, was " + permits);
         }

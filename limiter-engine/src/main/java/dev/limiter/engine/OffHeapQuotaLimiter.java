@@ -15,4 +15,10 @@ final class OffHeapQuotaLimiter extends OffHeapLimiter implements QuotaLimiter {
             boolean evicts) {
         super(engine, limit, kernel, capacity, whenFull, seed, evicts);
     }
+
+    /** Resolves each group of keys before deciding it (see {@link BatchAcquire}); decisions as the default's. */
+    @Override
+    public int tryAcquireBatch(long[] keys, int from, int to, long permits, long nowNanos, boolean[] granted) {
+        return BatchAcquire.acquire(this, keys, from, to, permits, nowNanos, granted);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.limiter.engine;
 
+import dev.limiter.Algorithm;
 import dev.limiter.Limit;
+import dev.limiter.LimitHandle;
 import dev.limiter.RateLimiter;
 import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.Kernel;
@@ -14,5 +16,21 @@ final class OffHeapRateLimiter extends OffHeapLimiter implements RateLimiter {
     OffHeapRateLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
             boolean evicts) {
         super(engine, limit, kernel, capacity, whenFull, seed, evicts);
+    }
+
+    /** Resolves each group of keys before deciding it (see {@link BatchAcquire}); decisions as the default's. */
+    @Override
+    public int tryAcquireBatch(long[] keys, int from, int to, long permits, long nowNanos, boolean[] granted) {
+        return BatchAcquire.acquire(this, keys, from, to, permits, nowNanos, granted);
+    }
+
+    /** Token buckets lease (see {@link LeasedHandle}); windows get a plain handle. */
+    @Override
+    public LimitHandle leasedHandle(long key, long leasePermits) {
+        if (leasePermits < 1) {
+            throw new IllegalArgumentException("leasePermits must be at least 1, was " + leasePermits);
+        }
+        LimitHandle plain = handle(key);                     // claims the key, or throws as handle does
+        return algorithm() == Algorithm.TOKEN_BUCKET ? new LeasedHandle(this, key, leasePermits) : plain;
     }
 }

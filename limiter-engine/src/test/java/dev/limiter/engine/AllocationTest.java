@@ -19,7 +19,7 @@ class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private static long allocatedBy(LongPredicate call, long calls) {
+    static long allocatedBy(LongPredicate call, long calls) {
         long best = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 5; attempt++) {
             long granted = 0;

@@ -7,6 +7,7 @@ import dev.limiter.ConcurrencyLimiter;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Limiter;
+import dev.limiter.LimitHandle;
 import dev.limiter.LimiterEngine;
 import dev.limiter.ManualClock;
 import dev.limiter.QuotaLimiter;
@@ -44,9 +45,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
 /**
  * The guarantees every {@link LimiterEngine} must keep, as abstract JUnit 5 tests: an engine's test
  * class extends this and builds its engine in {@link #engine}; the suite then runs every property
- * on it, single-threaded and with concurrent callers.
+ * on it, single-threaded and with concurrent callers, and the batch acquire's ({@link BatchAcquireContract}).
  */
-public abstract class LimiterEngineContract {
+public abstract class LimiterEngineContract extends BatchAcquireContract {
     /** Generated traces per property: the house setting {@code limiter.property.examples}, a fifth of it. */
     protected static final int EXAMPLES = Math.max(20, Integer.getInteger("limiter.property.examples", 1000) / 5);
     private static final int KEYS = 3;
@@ -55,10 +56,7 @@ public abstract class LimiterEngineContract {
     protected LimiterEngineContract() {
     }
 
-    /**
-     * @return a new engine reading {@code clock}, holding {@code limits} with room for a few hundred
-     *     keys each
-     */
+    @Override
     protected abstract LimiterEngine engine(Clock clock, List<Limit> limits);
 
     /** One request of a trace: time moves by {@code dt}, then {@code permits} are asked for {@code key}. */
@@ -127,14 +125,21 @@ public abstract class LimiterEngineContract {
 
     /** Runs a trace on one limit; checks the decision holder against the return value; returns the grants. */
     private List<Grant> run(Limit limit, List<Step> trace) {
+        return run(limit, trace, 0);
+    }
+
+    /** As {@link #run(Limit, List)}, through a leased handle per key when {@code lease > 0}. */
+    private List<Grant> run(Limit limit, List<Step> trace, long lease) {
         ManualClock clock = new ManualClock(0);
         List<Grant> grants = new ArrayList<>();
         try (LimiterEngine e = engine(clock, List.of(limit))) {
             RateLimiter l = e.rateLimiter(limit.name());
             Decision d = new Decision();
+            Map<Integer, LimitHandle> leased = new HashMap<>();
             for (Step s : trace) {
                 long now = clock.advance(s.dt);
-                boolean granted = l.tryAcquire("key-" + s.key, s.permits, now, d);
+                boolean granted = lease == 0 ? l.tryAcquire("key-" + s.key, s.permits, now, d)
+                        : leased.computeIfAbsent(s.key, k -> l.leasedHandle(k, lease)).tryAcquire(s.permits, now, d);
                 assertEquals(granted, d.allowed(), () -> "the decision disagrees with the answer at " + s + ": " + d);
                 if (granted) {
                     grants.add(new Grant(s.key, now, s.permits));
@@ -240,23 +245,36 @@ public abstract class LimiterEngineContract {
 
     @Test
     public void tokenBucketGrantsAtMostBurstPlusRateInEveryInterval() {
-        qt().withExamples(EXAMPLES).forAll(cases(20, 1, 1_000, true)).checkAssert(c -> {
-            long interval = Math.max(1, (c.t + c.n - 1) / c.n);
-            List<Grant> grants = run(Limit.tokenBucket("tb", c.n, Duration.ofNanos(c.t)).burst(c.burst).build(), c.trace);
-            for (Grant a : grants) {
-                long sum = 0;
-                for (Grant b : grants) {
-                    if (b.key == a.key && b.at >= a.at) {
-                        sum += b.permits;
-                        long d = b.at - a.at;
-                        long total = sum;
-                        // granted * I <= d + burst * I over the interval [a.at, b.at]
-                        assertTrue(total * interval <= d + c.burst * interval,
-                                () -> total + " granted in " + d + "ns, I = " + interval);
-                    }
+        qt().withExamples(EXAMPLES).forAll(cases(20, 1, 1_000, true)).checkAssert(c -> tokenBucketBound(c,
+                run(Limit.tokenBucket("tb", c.n, Duration.ofNanos(c.t)).burst(c.burst).build(), c.trace)));
+    }
+
+    /** A leased handle (each key's own, leasing half the burst) keeps the token bucket's guarantee exactly. */
+    @Test
+    public void aLeasedHandleKeepsTheTokenBucketGuarantee() {
+        qt().withExamples(EXAMPLES).forAll(cases(20, 1, 1_000, true)).checkAssert(c -> tokenBucketBound(c,
+                run(Limit.tokenBucket("tb", c.n, Duration.ofNanos(c.t)).burst(c.burst).build(), c.trace,
+                        Math.max(1, c.burst / 2))));
+        try (LimiterEngine e = engine(new ManualClock(0), ONE_OF_EACH)) {
+            assertThrows(IllegalArgumentException.class, () -> e.rateLimiter("tb").leasedHandle(1, 0));
+        }
+    }
+
+    private static void tokenBucketBound(Case c, List<Grant> grants) {
+        long interval = Math.max(1, (c.t + c.n - 1) / c.n);
+        for (Grant a : grants) {
+            long sum = 0;
+            for (Grant b : grants) {
+                if (b.key == a.key && b.at >= a.at) {
+                    sum += b.permits;
+                    long d = b.at - a.at;
+                    long total = sum;
+                    // granted * I <= d + burst * I over the interval [a.at, b.at]
+                    assertTrue(total * interval <= d + c.burst * interval,
+                            () -> total + " granted in " + d + "ns, I = " + interval);
                 }
             }
-        });
+        }
     }
 
     @Test

@@ -32,6 +32,10 @@ public final class ReportText {
                 "Keys drawn from a precomputed random stream over 1,000,000 distinct ids. This engine's keyed "
                     + "API (capacity 1M) versus each competitor in a `ConcurrentHashMap<Long, limiter>` with "
                     + "`computeIfAbsent`; every key exists before measuring."},
+            "BatchAcquireBenchmark", new String[] {"1M keys in batches",
+                "The 1M-key setup with the keys handed over in batches (`tryAcquireBatch`, one clock read per "
+                    + "batch), against the same keys one at a time; every score is per key. Compare with the random "
+                    + "read + CAS floor below."},
             "FloorsBenchmark", new String[] {"Floors",
                 "The physical limits the figures above are compared with: the clock reads (`nanoTime`, which "
                     + "this engine reads, and `currentTimeMillis`, which Bucket4j's default time meter reads), one "
@@ -66,6 +70,7 @@ public final class ReportText {
         switch (question) {
             case "SingleKeyAllowedBenchmark":
             case "OneMillionKeysBenchmark":
+            case "BatchAcquireBenchmark":
                 return Boolean.TRUE;
             case "SingleKeyDeniedBenchmark":
                 return Boolean.FALSE;

@@ -65,6 +65,16 @@ public final class GcraKernel extends Kernel {
         return interval;
     }
 
+    /** @return tau = burst * I, an unsigned nanosecond count: how far TAT may run ahead of "now" */
+    public long toleranceNanos() {
+        return tau;
+    }
+
+    /** @return the theoretical arrival time TAT a published state word holds */
+    public static long arrivalTime(long word) {
+        return word ^ Long.MIN_VALUE;
+    }
+
     @Override
     public long maxPermits() {
         return maxPermits;
