@@ -26,6 +26,8 @@ public final class Targets {
     private static final String FLOORS = "FloorsBenchmark";
     private static final String CACHED = "CachedClockAcquireBenchmark";
     private static final String NYLAS = "NylasV3DecisionBenchmark";
+    private static final String LEASED = "HotKeyLeaseBenchmark";
+    private static final String BATCH = "BatchAcquireBenchmark";
 
     private Targets() {
     }
@@ -40,12 +42,14 @@ public final class Targets {
                 ALLOWED, "engineNowPassed", 1, 3.0));
         lines.add(ratio(results, "single key, 2 threads on one key (own clock): ≥ 1.5× best competitor",
                 ALLOWED, "engineOwnClock", 2, 1.5));
+        lines.add(leased(results));
         lines.add(ratio(results, "rejection path, 1 thread (own clock): ≥ 2× best competitor",
                 DENIED, "engineOwnClock", 1, 2.0));
         lines.add(ratio(results, "1M keys, 1 thread (own clock): ≥ 5× best competitor", MANY, "engineOwnClock", 1, 5.0));
         lines.add(ratio(results, "1M keys, 2 threads (own clock): ≥ 5× best competitor", MANY, "engineOwnClock", 2, 5.0));
         lines.add(floor(results, 1));
         lines.add(floor(results, 2));
+        lines.add(batch(results));
         lines.add(rate(results, "Nylas v3 decision (route match + composite), 1 thread: ≥ 10 M/s", "decide", 10.0));
         lines.add(rate(results, "Nylas v3 route match alone, 1 thread: ≥ 20 M/s", "matchOnly", 20.0));
         lines.add(allocation(results));
@@ -85,6 +89,35 @@ public final class Targets {
             figure += String.format(Locale.ROOT, "; now passed: %.2f×", cas.get().score() / passed.get().score());
         }
         return new Line(target, figure, status(slowdown <= 1.5));
+    }
+
+    /** The opt-in leased handle on one hot key, two threads, against the best competitor on one key. */
+    private static Line leased(Results r) {
+        String target = "single key, 2 threads on one key, opt-in leased handle (own clock): ≥ 1.5× best competitor";
+        Optional<JmhRow> engine = r.find(LEASED, "engineLeasedHandle", 2);
+        Optional<JmhRow> best = r.bestCompetitor(ALLOWED, 2);
+        if (engine.isEmpty() || best.isEmpty()) {
+            return new Line(target, "n/a", "no data");
+        }
+        double ratio = engine.get().score() / best.get().score();
+        return new Line(target, String.format(Locale.ROOT, "%.2f× (%s vs %s %s ops/µs)", ratio,
+                engine.get().scoreWithError(), ReportText.label(best.get().method()), best.get().scoreWithError()),
+                status(ratio >= 1.5));
+    }
+
+    /** The batch acquire's best batch size over 1M keys against the random read + CAS floor, per key. */
+    private static Line batch(Results r) {
+        String target = "batch acquire, 1M keys, 1 thread (best batch size): ≥ the random read + CAS floor, per key";
+        Optional<JmhRow> engine = r.rows().stream()
+                .filter(x -> x.question().equals(BATCH) && x.threads() == 1 && x.method().startsWith("engineBatch"))
+                .max(java.util.Comparator.comparingDouble(JmhRow::score));
+        Optional<JmhRow> cas = r.find(FLOORS, "randomCasOffHeap", 1);
+        if (engine.isEmpty() || cas.isEmpty()) {
+            return new Line(target, "n/a", "no data");
+        }
+        return new Line(target, String.format(Locale.ROOT, "%.2f× the floor (%s %s vs %s ops/µs)",
+                engine.get().score() / cas.get().score(), engine.get().method(), engine.get().scoreWithError(),
+                cas.get().scoreWithError()), status(engine.get().score() >= cas.get().score()));
     }
 
     /** The engine on the cached clock against the best single-key competitor, both reading a clock per call. */
