@@ -60,6 +60,15 @@ public final class Contenders {
         return OffHeapEngine.builder().clock(Clock.system()).limit(limit, capacity).build();
     }
 
+    /**
+     * @return {@link #engine} with the opt-in cached clock (1 ms tick) over the system clock, as a user
+     *     enables it with {@code OffHeapEngine.Builder#cachedClock()}: its ticker thread publishes the time
+     */
+    public static OffHeapEngine cachedClockEngine(Setting s, long capacity) {
+        Limit limit = Limit.tokenBucket(LIMIT_NAME, permits(s), period(s)).build();
+        return OffHeapEngine.builder().clock(Clock.system()).cachedClock().limit(limit, capacity).build();
+    }
+
     /** @return the Bucket4j bandwidth of setting {@code s} (greedy refill, as documented) */
     public static Bandwidth bandwidth(Setting s) {
         return Bandwidth.builder().capacity(permits(s)).refillGreedy(permits(s), period(s)).build();

@@ -1,5 +1,7 @@
 package dev.limiter.benchmarks;
 
+import dev.limiter.engine.OffHeapEngine;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,9 +63,36 @@ public class SingleKeyDeniedBenchmark {
         }
     }
 
+    /** This engine alone, on its opt-in cached clock (a 1 ms ticker publishes the time), key drained. */
+    @State(Scope.Benchmark)
+    public static class DeniedCached {
+        OffHeapEngine engine;
+        dev.limiter.RateLimiter limiter;
+
+        /** Builds the engine and drains the key. */
+        @Setup(Level.Trial)
+        public void setUp() {
+            engine = Contenders.cachedClockEngine(Contenders.Setting.DENIED, 1024);
+            limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
+            Contenders.drain(limiter, SingleKeyContenders.KEY);
+        }
+
+        /** Stops the engine's ticker and frees it. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            engine.close();
+        }
+    }
+
     /** This engine, keyed API, reading its own clock. */
     @Benchmark
     public void engineOwnClock(Denied s, Outcomes o) {
+        o.count(s.limiter.tryAcquire(SingleKeyContenders.KEY));
+    }
+
+    /** This engine, keyed API, reading its opt-in cached clock. */
+    @Benchmark
+    public void engineCachedClock(DeniedCached s, Outcomes o) {
         o.count(s.limiter.tryAcquire(SingleKeyContenders.KEY));
     }
 

@@ -45,8 +45,14 @@ public final class Targets {
         lines.add(leased(results));
         lines.add(ratio(results, "rejection path, 1 thread (own clock): ≥ 2× best competitor",
                 DENIED, "engineOwnClock", 1, 2.0));
+        lines.add(ratio(results, "rejection path, 1 thread, opt-in cached clock: ≥ 2× best competitor",
+                DENIED, "engineCachedClock", 1, 2.0));
         lines.add(ratio(results, "1M keys, 1 thread (own clock): ≥ 5× best competitor", MANY, "engineOwnClock", 1, 5.0));
         lines.add(ratio(results, "1M keys, 2 threads (own clock): ≥ 5× best competitor", MANY, "engineOwnClock", 2, 5.0));
+        lines.add(ratio(results, "1M keys, 1 thread, opt-in cached clock: ≥ 5× best competitor",
+                MANY, "engineCachedClock", 1, 5.0));
+        lines.add(ratio(results, "1M keys, 2 threads, opt-in cached clock: ≥ 5× best competitor",
+                MANY, "engineCachedClock", 2, 5.0));
         lines.add(floor(results, 1));
         lines.add(floor(results, 2));
         lines.add(batch(results));
