@@ -8,7 +8,7 @@
 #                               warm-up and measurement, forked JVMs without -XX:+AlwaysPreTouch (pre-touching
 #                               4 GB costs ~2 s per fork); figures are indicative only and the report says so
 #
-# Needs only JDK 17 and Maven. The quality run overwrites benchmarks/results/, REPORT.md and report/;
+# Needs only JDK 17 and Maven. The quality run overwrites the files of benchmarks/results/ (its subfolders of extra runs stay), REPORT.md and report/;
 # --quick writes its raw results and report under benchmarks/target/quick/ instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +33,8 @@ fi
 step "build"
 mvn -q -B package -pl benchmarks -am -DskipTests
 
-rm -rf "$results"
 mkdir -p "$results"
+find "$results" -maxdepth 1 -type f -delete   # this run's files only: hand-kept subfolders (extra runs) stay
 java -cp "$jar" dev.limiter.benchmarks.report.RunInfo "$results/run.json" "$mode" "benchmarks/run.sh${1:+ $1}"
 
 step "sanity check: every allowed setup grants, every denied setup refuses"
