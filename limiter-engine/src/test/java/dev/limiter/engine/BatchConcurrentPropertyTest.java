@@ -8,27 +8,17 @@ import dev.limiter.engine.internal.AdmissionOracle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.quicktheories.core.Gen;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
-import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.lists;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Batch callers race with each other, with single-key callers and with a sweeper that rotates the
@@ -41,63 +31,36 @@ class BatchConcurrentPropertyTest {
     private static final int CALLERS = 3;
     private static final int KEYS = 10;
     static final int EXAMPLES = Math.max(25, Integer.getInteger("limiter.property.examples", 1000) / 10);
-    private static ExecutorService pool;
+    private static RacingCallers callers;
 
     @BeforeAll
-    static void startPool() {
-        pool = Executors.newFixedThreadPool(CALLERS + 1);
+    static void startCallers() {
+        callers = new RacingCallers(CALLERS + 1);
     }
 
     @AfterAll
-    static void stopPool() {
-        pool.shutdownNow();
+    static void stopCallers() {
+        callers.close();
     }
 
-    /** N, T, and per phase a clock step and the asks, each a key (low bits) and permits. */
-    static final class Schedule {
-        final long permits;
-        final long period;
-        final List<Long> steps;
-        final List<List<Integer>> asks;
-
-        Schedule(long permits, long period, List<Long> steps, List<List<Integer>> asks) {
-            this.permits = permits;
-            this.period = period;
-            this.steps = steps;
-            this.asks = asks;
-        }
-
-        @Override
-        public String toString() {
-            return "N=" + permits + ", T=" + period + "ns, steps " + steps + ", asks " + asks;
-        }
-    }
-
-    static Gen<Schedule> schedules() {
-        return longs().between(1, 6).zip(longs().between(10, 2_000), (n, t) -> new long[] {n, t}).flatMap(s -> {
-            Gen<List<Integer>> phase = lists().of(integers().between(0, 1 << 10)).ofSizeBetween(1, 150);
-            return lists().of(longs().between(0, 2 * s[1])).ofSize(6)
-                    .zip(lists().of(phase).ofSize(6), (steps, asks) -> new Schedule(s[0], s[1], steps, asks));
-        });
-    }
 
     /**
      * Caller t takes every CALLERS-th ask; callers 0 and 1 send theirs in batches of 1 to 12 keys
      * (a batch's length is its first ask's high bits), caller 2 one key at a time.
      */
     private static void check(BiFunction<Long, Long, Limit> limitOf, Oracle oracle) {
-        qt().withExamples(EXAMPLES).forAll(schedules()).checkAssert(s -> {
-            ManualClock clock = new ManualClock(-3 * s.period);
-            Limit limit = limitOf.apply(s.permits, s.period);
+        qt().withExamples(EXAMPLES).forAll(PhasedSchedule.gen(6, 1 << 10, 150)).checkAssert(s -> {
+            ManualClock clock = new ManualClock(-3 * s.period());
+            Limit limit = limitOf.apply(s.permits(), s.period());
             List<AdmissionOracle.Grant> grants = Collections.synchronizedList(new ArrayList<>());
             try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock).whenFull(WhenFull.DENY)
                     .limit(limit, 4).build()) {
                 RateLimiter l = engine.rateLimiter(limit.name());
-                for (int phase = 0; phase < s.steps.size(); phase++) {
-                    long now = clock.advance(s.steps.get(phase));
-                    List<Integer> asks = s.asks.get(phase);
+                for (int phase = 0; phase < s.steps().size(); phase++) {
+                    long now = clock.advance(s.steps().get(phase));
+                    List<Integer> asks = s.asks().get(phase);
                     AtomicInteger running = new AtomicInteger(CALLERS);
-                    race(t -> {
+                    callers.race(t -> {
                         if (t == CALLERS) {
                             do {                                     // rotate for as long as callers run
                                 engine.eviction().evictNow();
@@ -105,14 +68,14 @@ class BatchConcurrentPropertyTest {
                             return;
                         }
                         try {
-                            callerRuns(l, t, asks, s.permits, now, grants);
+                            callerRuns(l, t, asks, s.permits(), now, grants);
                         } finally {
                             running.decrementAndGet();
                         }
                     });
                 }
             }
-            assertNull(oracle.violation(grants, s.permits, s.period));
+            assertNull(oracle.violation(grants, s.permits(), s.period()));
         });
     }
 
@@ -154,25 +117,6 @@ class BatchConcurrentPropertyTest {
         String violation(List<AdmissionOracle.Grant> grants, long permits, long period);
     }
 
-    private static void race(IntConsumer work) {
-        CyclicBarrier go = new CyclicBarrier(CALLERS + 1);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t <= CALLERS; t++) {
-            int self = t;
-            futures.add(pool.submit(() -> {
-                go.await();
-                work.accept(self);
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> f : futures) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void tokenBucketNeverOverAdmitsUnderBatchCallers() {

@@ -15,13 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,16 +39,16 @@ class LeasedHandlePropertyTest {
     private static final int CALLERS = 3;
     private static final int KEYS = 3;
     static final int EXAMPLES = Math.max(25, Integer.getInteger("limiter.property.examples", 1000) / 10);
-    private static ExecutorService pool;
+    private static RacingCallers callers;
 
     @BeforeAll
-    static void startPool() {
-        pool = Executors.newFixedThreadPool(CALLERS + 1);
+    static void startCallers() {
+        callers = new RacingCallers(CALLERS + 1);
     }
 
     @AfterAll
-    static void stopPool() {
-        pool.shutdownNow();
+    static void stopCallers() {
+        callers.close();
     }
 
     /** N, T, burst, lease size, and per phase a clock step and the asks. */
@@ -109,7 +103,7 @@ class LeasedHandlePropertyTest {
                     long now = clock.advance(s.steps.get(phase));
                     List<Integer> asks = s.asks.get(phase);
                     AtomicInteger running = new AtomicInteger(CALLERS);
-                    race(t -> {
+                    callers.race(t -> {
                         if (t == CALLERS) {
                             do {
                                 engine.eviction().evictNow();
@@ -153,23 +147,4 @@ class LeasedHandlePropertyTest {
         }
     }
 
-    private static void race(IntConsumer work) {
-        CyclicBarrier go = new CyclicBarrier(CALLERS + 1);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t <= CALLERS; t++) {
-            int self = t;
-            futures.add(pool.submit(() -> {
-                go.await();
-                work.accept(self);
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> f : futures) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
 }
