@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -170,44 +171,57 @@ public abstract class BatchAcquireContract {
 
     @Test
     public void concurrentBatchCallersGetExactlyNFromOneWindow() throws Exception {
-        for (Limit limit : List.of(Limit.fixedWindow("fw", 500, Duration.ofSeconds(1)).build(),
-                Limit.slidingWindow("sw", 500, Duration.ofSeconds(1)).build(),
-                Limit.quota("q", 500).build())) {
+        for (Limit limit : windowsOf500()) {
             try (LimiterEngine e = engine(new ManualClock(0), List.of(limit))) {
                 RateLimiter l = e.rateLimiter(limit.name());
                 AtomicLong granted = new AtomicLong();
-                CountDownLatch go = new CountDownLatch(1);
-                List<Thread> callers = new ArrayList<>();
-                for (int c = 0; c < 4; c++) {
+                startTogether(4, c -> {
                     long own = 100 + c;
-                    Thread caller = new Thread(() -> {
-                        long[] keys = new long[16];
-                        boolean[] answers = new boolean[16];
-                        try {
-                            go.await();
-                        } catch (InterruptedException interrupted) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                        for (int i = 0; i < 25; i++) {
-                            Arrays.fill(keys, 1L);                       // the shared key, twice per batch at least
-                            keys[i % 16] = own;                         // and one key of this caller's own
-                            int n = l.tryAcquireBatch(keys, 0, 16, 1, i, answers);
-                            int own1 = answers[i % 16] ? 1 : 0;
-                            granted.addAndGet(n - own1);
-                        }
-                    });
-                    callers.add(caller);
-                    caller.start();
-                }
-                go.countDown();
-                for (Thread c : callers) {
-                    c.join();
-                }
+                    long[] keys = new long[16];
+                    boolean[] answers = new boolean[16];
+                    for (int i = 0; i < 25; i++) {
+                        Arrays.fill(keys, 1L);                       // the shared key, twice per batch at least
+                        keys[i % 16] = own;                         // and one key of this caller's own
+                        int n = l.tryAcquireBatch(keys, 0, 16, 1, i, answers);
+                        int own1 = answers[i % 16] ? 1 : 0;
+                        granted.addAndGet(n - own1);
+                    }
+                });
                 assertEquals(500, granted.get(), limit.name() + ": 1,500 batched asks in one window of N = 500");
                 assertFalse(l.tryAcquire(1L, 1, 0), limit.name() + ": the shared key is spent");
                 assertTrue(l.tryAcquire(100L, 1, 0), limit.name() + ": a caller's own key took 25 of 500");
             }
+        }
+    }
+
+    /** @return a fixed window, a sliding window and a quota, each of N = 500 (per second for the windows) */
+    static List<Limit> windowsOf500() {
+        return List.of(Limit.fixedWindow("fw", 500, Duration.ofSeconds(1)).build(),
+                Limit.slidingWindow("sw", 500, Duration.ofSeconds(1)).build(),
+                Limit.quota("q", 500).build());
+    }
+
+    /** Starts {@code callers} threads on one signal, each running {@code work(its index)}, and waits for all. */
+    static void startTogether(int callers, IntConsumer work) throws InterruptedException {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            int self = c;
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                work.accept(self);
+            });
+            threads.add(t);
+            t.start();
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
         }
     }
 }

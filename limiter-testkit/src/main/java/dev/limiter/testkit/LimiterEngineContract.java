@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -338,34 +337,17 @@ public abstract class LimiterEngineContract extends BatchAcquireContract {
 
     @Test
     public void concurrentCallersGetExactlyNFromOneWindow() throws Exception {
-        for (Limit limit : List.of(Limit.fixedWindow("fw", 500, Duration.ofSeconds(1)).build(),
-                Limit.slidingWindow("sw", 500, Duration.ofSeconds(1)).build(),
-                Limit.quota("q", 500).build())) {
+        for (Limit limit : windowsOf500()) {
             try (LimiterEngine e = engine(new ManualClock(0), List.of(limit))) {
                 RateLimiter l = e.rateLimiter(limit.name());
                 AtomicLong granted = new AtomicLong();
-                CountDownLatch go = new CountDownLatch(1);
-                Thread[] callers = new Thread[4];
-                for (int c = 0; c < callers.length; c++) {
-                    callers[c] = new Thread(() -> {
-                        try {
-                            go.await();
-                        } catch (InterruptedException interrupted) {
-                            Thread.currentThread().interrupt();
-                            return;
+                startTogether(4, c -> {
+                    for (int i = 0; i < 400; i++) {
+                        if (l.tryAcquire("shared", 1, i, null)) {
+                            granted.incrementAndGet();
                         }
-                        for (int i = 0; i < 400; i++) {
-                            if (l.tryAcquire("shared", 1, i, null)) {
-                                granted.incrementAndGet();
-                            }
-                        }
-                    });
-                    callers[c].start();
-                }
-                go.countDown();
-                for (Thread c : callers) {
-                    c.join();
-                }
+                    }
+                });
                 assertEquals(500, granted.get(), limit.name() + ": 1,600 asks in one window of N = 500");
             }
         }
