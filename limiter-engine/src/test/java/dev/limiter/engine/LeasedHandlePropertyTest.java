@@ -147,4 +147,25 @@ class LeasedHandlePropertyTest {
         }
     }
 
+    @Test
+    void aHugeLeaseOrAHugeAskDecidesAsThePlainPath() {
+        ManualClock clock = new ManualClock();
+        try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock)
+                .limit(Limit.tokenBucket("tb", 10, Duration.ofSeconds(1)).build(), 16).build()) {
+            RateLimiter tb = engine.rateLimiter("tb");
+            LimitHandle huge = tb.leasedHandle(1, Long.MAX_VALUE);   // can never be taken: every ask goes the plain way
+            assertEquals(10, countGrants(huge, 15), "a lease larger than the bucket grants exactly the burst, no more");
+            LimitHandle small = tb.leasedHandle(2, 4);
+            assertEquals(false, small.tryAcquire(Long.MAX_VALUE, 0), "an ask beyond any lease is refused");
+            assertEquals(10, countGrants(small, 15), "and leaves the bucket whole");
+        }
+    }
+
+    private static int countGrants(LimitHandle h, int asks) {
+        int granted = 0;
+        for (int i = 0; i < asks; i++) {
+            granted += h.tryAcquire(1, 0) ? 1 : 0;
+        }
+        return granted;
+    }
 }
