@@ -42,7 +42,7 @@ final class BatchAcquire {
     static int acquire(OffHeapLimiter limiter, long[] keys, int from, int to, long permits, long now,
                        boolean[] granted) {
         KeySpace s = limiter.open();
-        limiter.plainOnly();
+        limiter.guard().plainOnly();
         BatchArguments.check(keys, from, to, permits, granted);
         if (limiter.unsatisfiableForEveryKey(permits)) {
             Arrays.fill(granted, from, to, false);           // as each single acquire: refused, nothing resolved

@@ -156,6 +156,12 @@ final class KeySpace {
      * a rotation when the table has reached its trigger. Allocation-free unless it starts a rotation.
      */
     void prepare(TableView v, int offset) {
+        if (v.rotating() | v.table().crossedTrigger()) {        // one branch: both are plain flags
+            prepareRare(v, offset);
+        }
+    }
+
+    private void prepareRare(TableView v, int offset) {
         if (!v.rotating()) {
             if (v.table().crossedTrigger() && evicts && clock.nanoTime() >= nextRotationAt) {
                 startRotation(v);

@@ -17,6 +17,7 @@ import dev.limiter.engine.internal.kernel.QuotaKernel;
 import dev.limiter.engine.internal.table.KeyTable;
 import dev.limiter.engine.internal.table.PairKeys;
 import dev.limiter.engine.internal.table.TableView;
+import dev.limiter.engine.internal.time.BranchFree;
 import dev.limiter.engine.internal.time.StalenessFloor;
 import dev.limiter.internal.DecisionWriter;
 import dev.limiter.internal.EngineAccess;
@@ -52,7 +53,7 @@ import java.util.Objects;
  * operation; one subclass per kind (OffHeapRateLimiter, OffHeapQuotaLimiter,
  * OffHeapConcurrencyLimiter, OffHeapCardinalityLimiter) exposes through its interface only those
  * that apply, so a user's call that cannot apply does not compile. The run-time checks below
- * (plainOnly, leasesOnly, membersOnly, resettable) stay as a second line behind the types.
+ * (OperationGuard) stay as a second line behind the types.
  */
 abstract class OffHeapLimiter implements Limiter {
     private static final DecisionWriter DECISIONS = EngineAccess.decisions();
@@ -63,9 +64,12 @@ abstract class OffHeapLimiter implements Limiter {
     private final Clock clock;
     private final WhenFull whenFull;
     private final long maxPermits;
+    /** maxPermits for algorithms that take plain acquires, 0 for the others (see ordinary) */
+    private final long plainMaxPermits;
     private final StalenessFloor floor;
     private final KeyOverrides overrides;
     private final SlotSteps steps = new SlotSteps(this);
+    private final OperationGuard guard;
     private volatile KeySpace keys;
 
     OffHeapLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
@@ -74,9 +78,11 @@ abstract class OffHeapLimiter implements Limiter {
         this.limit = limit;
         this.kernel = kernel;
         this.algorithm = limit.algorithm();
+        this.guard = new OperationGuard(limit);
         this.clock = engine.clock();
         this.whenFull = whenFull;
         this.maxPermits = kernel.maxPermits();
+        this.plainMaxPermits = algorithm == Algorithm.CONCURRENCY || algorithm == Algorithm.CARDINALITY ? 0 : maxPermits;
         this.floor = new StalenessFloor(kernel.horizonNanos(), clock);
         this.overrides = new KeyOverrides(limit, kernel);
         this.keys = new KeySpace(capacity, kernel, algorithm == Algorithm.CARDINALITY, seed,
@@ -129,47 +135,49 @@ abstract class OffHeapLimiter implements Limiter {
 
     public boolean tryAcquire(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
-        plainOnly();
-        return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
+        return ordinary(permits) ? steps.acquire(s, key, permits, nowNanos, into)
+                : unusual(permits, into) && steps.acquire(s, key, permits, nowNanos, into);
+    }
+
+    /**
+     * @return whether none of unusual's checks apply: a plain-acquire algorithm, 1 &le; permits &le;
+     *     maxPermits; one branch (see BranchFree), so that the compiled path inlines into callers
+     */
+    private boolean ordinary(long permits) {
+        return (BranchFree.below(permits, 1) | BranchFree.below(plainMaxPermits, permits)) == 0;
+    }
+
+    /** @return whether a request that is not ordinary must still be decided per key; throws or refuses otherwise */
+    private boolean unusual(long permits, Decision into) {
+        guard.plainOnly();
+        return !unsatisfiableForEveryKey(permits) || refuse(kernel, into);
     }
 
     public boolean tryAcquire(CharSequence key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
-        plainOnly();
+        guard.plainOnly();
         Objects.requireNonNull(key, "key must not be null");
         return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
     }
 
     public boolean tryAcquire(byte[] key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
-        plainOnly();
+        guard.plainOnly();
         Objects.requireNonNull(key, "key must not be null");
         return unsatisfiableForEveryKey(permits) ? refuse(kernel, into) : steps.acquire(s, key, permits, nowNanos, into);
-    }
-
-    void plainOnly() {
-        if (algorithm == Algorithm.CONCURRENCY || algorithm == Algorithm.CARDINALITY) {
-            throw unsupported(algorithm == Algorithm.CONCURRENCY
-                    ? ": take permits with tryLease (or a composite check) so that they can be released"
-                    : ": admit members with tryAdmit(parent, member, ...) or Checks.addMember");
-        }
-    }
-
-    private UnsupportedOperationException unsupported(String what) {
-        return new UnsupportedOperationException("limit '" + limit.name() + "' is " + algorithm + what);
     }
 
     // ---------------------------------------------------------------- leases
 
     public Lease tryLease(long key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
-        leasesOnly();
+        guard.leasesOnly();
         return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : steps.lease(s, key, permits, nowNanos, into);
     }
 
     public Lease tryLease(CharSequence key, long permits, long nowNanos, Decision into) {
         KeySpace s = open();
-        leasesOnly();
+        guard.leasesOnly();
         Objects.requireNonNull(key, "key must not be null");
         return unsatisfiableForEveryKey(permits) ? refuseLease(kernel, into) : steps.lease(s, key, permits, nowNanos, into);
     }
@@ -177,12 +185,6 @@ abstract class OffHeapLimiter implements Limiter {
     private Lease refuseLease(Kernel k, Decision into) {
         refuse(k, into);
         return null;
-    }
-
-    private void leasesOnly() {
-        if (algorithm != Algorithm.CONCURRENCY) {
-            throw unsupported("; leases come from concurrency limits");
-        }
     }
 
     boolean isReclaimed(long token, long now) {
@@ -193,7 +195,7 @@ abstract class OffHeapLimiter implements Limiter {
 
     public boolean tryAdmit(long parent, long member, long nowNanos, Decision into) {
         KeySpace s = open();
-        membersOnly();
+        guard.membersOnly();
         TableView v = s.view();
         int offset = s.find(v, parent);
         return admitAt(s, v, offset, offset < 0 ? -1 : s.findMember(parent, member),
@@ -202,7 +204,7 @@ abstract class OffHeapLimiter implements Limiter {
 
     public boolean tryAdmit(CharSequence parent, CharSequence member, long nowNanos, Decision into) {
         KeySpace s = open();
-        membersOnly();
+        guard.membersOnly();
         Objects.requireNonNull(parent, "parent must not be null");
         Objects.requireNonNull(member, "member must not be null");
         TableView v = s.view();
@@ -219,12 +221,6 @@ abstract class OffHeapLimiter implements Limiter {
         }
         CardinalityKernel k = (CardinalityKernel) kernelAt(offset);
         return v.slots().admit(k, offset, s.memberSlots(), memberOffset, remapped, into) != Kernel.DENIED;
-    }
-
-    private void membersOnly() {
-        if (algorithm != Algorithm.CARDINALITY) {
-            throw unsupported("; members are admitted by cardinality limits");
-        }
     }
 
     // ---------------------------------------------------------------- operator actions
@@ -272,20 +268,14 @@ abstract class OffHeapLimiter implements Limiter {
 
     public void reset(long key) {
         KeySpace s = open();
-        resettable();
+        guard.resettable();
         resetAt(s, s.lookup(key));
     }
 
     public void reset(CharSequence key) {
         KeySpace s = open();
-        resettable();
+        guard.resettable();
         resetAt(s, s.lookup(Objects.requireNonNull(key, "key must not be null")));
-    }
-
-    private void resettable() {
-        if (algorithm != Algorithm.QUOTA && algorithm != Algorithm.CARDINALITY) {
-            throw unsupported("; only quota and cardinality limits are reset by an operator");
-        }
     }
 
     /** An unseen key has a fresh total already: nothing to reset, no slot claimed. */
@@ -299,14 +289,14 @@ abstract class OffHeapLimiter implements Limiter {
 
     public LimitHandle handle(long key) {
         KeySpace s = open();
-        plainOnly();
+        guard.plainOnly();
         TableView v = s.view();
         return new SlotHandle(this, v.table(), slotOrThrow(s.find(v, key)));
     }
 
     public LimitHandle handle(CharSequence key) {
         KeySpace s = open();
-        plainOnly();
+        guard.plainOnly();
         TableView v = s.view();
         return new SlotHandle(this, v.table(), slotOrThrow(s.find(v, Objects.requireNonNull(key, "key must not be null"))));
     }
@@ -376,6 +366,11 @@ abstract class OffHeapLimiter implements Limiter {
     /** @return the limit's own kernel (overrides aside) */
     Kernel kernel() {
         return kernel;
+    }
+
+    /** @return the run-time check of which operations the algorithm takes */
+    OperationGuard guard() {
+        return guard;
     }
 
     /** @return the steps that resolve keys and retry when a rotation moves them */

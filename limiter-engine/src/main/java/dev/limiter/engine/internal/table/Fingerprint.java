@@ -1,5 +1,7 @@
 package dev.limiter.engine.internal.table;
 
+import dev.limiter.engine.internal.time.BranchFree;
+
 /*
  * Keys as 128-bit fingerprints (claim, publish), both non-zero, as KeyTable requires.
  *
@@ -31,7 +33,8 @@ public final class Fingerprint {
 
     /** @return the state offset of a 64-bit key, claiming it if new, or {@link KeyTable#FULL} */
     public static int find(KeyTable table, long key) {
-        return key == 0 || key == KeyTable.FROZEN_PUBLISH
+        // one branch for both reserved values (see BranchFree): 0 and FROZEN_PUBLISH get the zero domain
+        return (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0
                 ? table.find(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
                 : table.find(LONG_DOMAIN, key);
     }

@@ -1,7 +1,7 @@
 package dev.limiter.engine.internal.table;
 
+import dev.limiter.engine.internal.store.OffHeapWords;
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,7 +68,9 @@ public final class KeyTable {
     /** The publish word of an unpublished slot barred by a rotation; no fingerprint has this half. */
     public static final long FROZEN_PUBLISH = 0x46524F5A454E5031L;   // "FROZENP1"
 
-    private final AtomicBuffer buffer;
+    private final UnsafeBuffer buffer;
+    /** The buffer's base address, for find's home-slot reads. */
+    private final long address;
     private final int slotBytes;
     private final long slots;
     private final long capacity;
@@ -94,6 +96,7 @@ public final class KeyTable {
         this.slotBytes = STATE_OFFSET + 8 * stateWords;
         this.slots = slotsFor(capacity);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
+        this.address = buffer.addressOffset();
     }
 
     /**
@@ -125,7 +128,7 @@ public final class KeyTable {
     }
 
     /** @return the buffer holding every slot */
-    public AtomicBuffer buffer() {
+    public UnsafeBuffer buffer() {
         return buffer;
     }
 
@@ -178,14 +181,16 @@ public final class KeyTable {
     public int find(long claim, long publish) {
         long i = start(claim, publish);
         int at = (int) (i * slotBytes);
-        boolean atHome = buffer.getLongVolatile(at + CLAIM_OFFSET) == claim
-                && buffer.getLongVolatile(at + PUBLISH_OFFSET) == publish;
+        // unchecked reads (start() < slots: the slot lies in the buffer) and one comparison for both
+        // halves, so that the inlined path stays small (see OffHeapWords)
+        boolean atHome = ((OffHeapWords.loadAcquire(address + at + CLAIM_OFFSET) ^ claim)
+                | (OffHeapWords.loadAcquire(address + at + PUBLISH_OFFSET) ^ publish)) == 0;
         return atHome ? at + STATE_OFFSET : probe(claim, publish, i);   // the common case reads only, and inlines
     }
 
     /** find's general case: probes from slot {@code i}, claiming a slot if the key is new. */
     private int probe(long claim, long publish, long i) {
-        final AtomicBuffer b = buffer;
+        final UnsafeBuffer b = buffer;
         final long n = slots;
         for (long probes = 0; probes < n; probes++, i = next(i, n)) {
             int at = (int) (i * slotBytes);
@@ -236,7 +241,7 @@ public final class KeyTable {
 
     /** Finds the slot of a key without claiming. @return the state offset, or -1 when the key is absent */
     public int lookup(long claim, long publish) {
-        final AtomicBuffer b = buffer;
+        final UnsafeBuffer b = buffer;
         final long n = slots;
         long i = start(claim, publish);
         for (long probes = 0; probes < n; probes++, i = next(i, n)) {
@@ -271,7 +276,7 @@ public final class KeyTable {
      * @return the key's state offset, or -1 when it is not here (and never will be)
      */
     public int findOrBar(long claim, long publish) {
-        final AtomicBuffer b = buffer;
+        final UnsafeBuffer b = buffer;
         final long n = slots;
         long i = start(claim, publish);
         for (long probes = 0; probes < n; probes++) {
@@ -308,7 +313,7 @@ public final class KeyTable {
 
     /** In a retired table: bars slot {@code index} if empty or unpublished. @return its key's state offset, or -1 */
     public int barOrKey(long index) {
-        final AtomicBuffer b = buffer;
+        final UnsafeBuffer b = buffer;
         int at = (int) (index * slotBytes);
         for (;;) {
             long c = b.getLongVolatile(at + CLAIM_OFFSET);
@@ -344,7 +349,7 @@ public final class KeyTable {
      * @return the key's state offset
      */
     public int claimForCopy(long claim, long publish) {
-        final AtomicBuffer b = buffer;
+        final UnsafeBuffer b = buffer;
         final long n = slots;
         long i = start(claim, publish);
         for (long probes = 0; probes < n; probes++, i = next(i, n)) {

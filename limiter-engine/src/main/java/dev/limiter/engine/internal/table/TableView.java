@@ -15,6 +15,8 @@ public final class TableView {
     private final KeyTable table;
     private final OffHeapSlots slots;
     private final TableRotation rotation;
+    /** rotation != null, kept as a plain flag so that the acquire path can fold it with others (KeySpace.prepare) */
+    private final boolean rotating;
     private final int id;
 
     /** A view of {@code table} with no rotation in progress. */
@@ -26,6 +28,7 @@ public final class TableView {
         this.table = table;
         this.slots = slots;
         this.rotation = rotation;
+        this.rotating = rotation != null;
         this.id = id;
     }
 
@@ -54,7 +57,7 @@ public final class TableView {
      *     {@link #rotation()}, whose type the JVM may not have loaded yet (a call it then cannot inline)
      */
     public boolean rotating() {
-        return rotation != null;
+        return rotating;
     }
 
     /** @return the rotation filling the current table, or null */

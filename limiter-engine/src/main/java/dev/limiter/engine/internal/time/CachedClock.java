@@ -71,15 +71,14 @@ public final class CachedClock implements Clock {
     @Override
     public long nanoTime() {
         long c = (long) CACHED.getAcquire(this);
-        if (sampleMask != 0 && (ThreadLocalRandom.current().nextInt() & sampleMask) != 0) {
+        if ((ThreadLocalRandom.current().nextInt() & sampleMask) != 0) {   // a mask of 0 samples every read
             return c;
         }
         long real = source.nanoTime();
-        // real - c > staleAfter; a negative difference with real > c means it overflowed: stale too
-        if (real > c && (real - c > staleAfterNanos || real - c < 0)) {
-            return publish(real);
-        }
-        return c;
+        // stale when real > c and real - c, an exact unsigned difference then, exceeds staleAfter;
+        // one branch (see BranchFree), as this path is inlined into every acquire that reads the clock
+        long stale = BranchFree.below(c, real) & BranchFree.belowUnsigned(staleAfterNanos, real - c);
+        return stale == 0 ? c : publish(real);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.limiter.engine.internal.table;
 
+import dev.limiter.engine.internal.store.OffHeapWords;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.jetbrains.lincheck.datastructures.IntGen;
@@ -97,7 +98,7 @@ public class KeyTableLincheckTest {
         return new ModelCheckingOptions().iterations(Integer.getInteger("limiter.lincheck.iterations", 20))
                 .invocationsPerIteration(300).threads(2).actorsPerThread(2).actorsBefore(0).actorsAfter(2)
                 .sequentialSpecification(KeySet.class)
-                .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(UnsafeBuffer.class.getName())
-                        .allMethods().treatAsAtomic());
+                .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(UnsafeBuffer.class.getName(),
+                        OffHeapWords.class.getName()).allMethods().treatAsAtomic());
     }
 }
