@@ -159,6 +159,20 @@ public class FloorsBenchmark {
         return r.offHeap.compareAndSetLong(at, v, v + 1);
     }
 
+    /**
+     * The own-clock form of {@code randomCasOffHeap}: a clock read, then the read and the CAS at a
+     * random slot, as an engine that reads its own clock does per decision. With the table's lines
+     * evicting everything else, the clock read itself can miss, so this floor is more than the sum
+     * of {@code nanoTime} and {@code randomCasOffHeap}.
+     */
+    @Benchmark
+    public boolean nanoTimeRandomCasOffHeap(Regions r, Local l) {
+        long now = System.nanoTime();
+        int at = slot(l.at.next()) * SLOT_BYTES + 16;
+        long v = r.offHeap.getLongVolatile(at);
+        return r.offHeap.compareAndSetLong(at, v, Math.max(v, now) + 1);
+    }
+
     /** One read at a random slot of a heap array the size of the engine's table. */
     @Benchmark
     public long randomReadHeap(Regions r, Local l) {

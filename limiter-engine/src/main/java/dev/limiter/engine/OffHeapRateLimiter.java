@@ -18,6 +18,12 @@ final class OffHeapRateLimiter extends OffHeapLimiter implements RateLimiter {
         super(engine, limit, kernel, capacity, whenFull, seed, evicts);
     }
 
+    /** As the default, with the clock read through this class's own field: one type check fewer when inlined. */
+    @Override
+    public boolean tryAcquire(long key) {
+        return tryAcquire(key, 1, clock().nanoTime(), null);
+    }
+
     /** Resolves each group of keys before deciding it (see {@link BatchAcquire}); decisions as the default's. */
     @Override
     public int tryAcquireBatch(long[] keys, int from, int to, long permits, long nowNanos, boolean[] granted) {

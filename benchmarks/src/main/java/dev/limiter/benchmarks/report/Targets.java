@@ -94,6 +94,11 @@ public final class Targets {
         if (passed.isPresent()) {
             figure += String.format(Locale.ROOT, "; now passed: %.2f×", cas.get().score() / passed.get().score());
         }
+        Optional<JmhRow> clocked = r.find(FLOORS, "nanoTimeRandomCasOffHeap", threads);
+        if (clocked.isPresent()) {
+            figure += String.format(Locale.ROOT, "; own clock against the clock read + read + CAS floor (%s ops/µs): %.2f×",
+                    JmhRow.fmt(clocked.get().score()), clocked.get().score() / engine.get().score());
+        }
         return new Line(target, figure, status(slowdown <= 1.5));
     }
 
