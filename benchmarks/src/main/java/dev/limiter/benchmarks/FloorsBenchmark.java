@@ -79,7 +79,7 @@ public class FloorsBenchmark {
         public void setUp(BenchmarkParams params) {
             String b = params.getBenchmark();
             keys = new KeyStream(KeyStream.KEYS);
-            if (b.endsWith("randomReadOffHeap") || b.endsWith("randomCasOffHeap")) {
+            if (b.endsWith("randomReadOffHeap") || b.endsWith("randomCasOffHeap") || b.endsWith("RandomCasOffHeap")) {
                 offHeap = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SLOTS * SLOT_BYTES, 64));
                 for (int i = 0; i < SLOTS; i++) {
                     offHeap.putLong(i * SLOT_BYTES, i);
