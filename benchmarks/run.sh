@@ -53,7 +53,7 @@ java -jar "$jar" 'dev\.limiter\.benchmarks\.' -t 1 -prof gc -rf json -rff "$resu
 
 step "JMH, 2 threads: single key allowed (plain and leased), 1M keys, and the floors they are compared with"
 java -jar "$jar" \
-  'dev\.limiter\.benchmarks\.((SingleKeyAllowed|OneMillionKeys|HotKeyLease)Benchmark\.|FloorsBenchmark\.(nanoTime|casOffHeap|randomReadOffHeap|randomCasOffHeap|nanoTimeRandomCasOffHeap|mapLookup)$)' \
+  'dev\.limiter\.benchmarks\.((SingleKeyAllowed|OneMillionKeys|HotKeyLease)Benchmark\.|FloorsBenchmark\.(nanoTime|casOffHeap|sharedNanoTimeCas|randomReadOffHeap|randomCasOffHeap|nanoTimeRandomCasOffHeap|mapLookup)$)' \
   -t 2 -prof gc \
   -rf json -rff "$results/jmh-t2.json" "${jmh_opts[@]}"
 

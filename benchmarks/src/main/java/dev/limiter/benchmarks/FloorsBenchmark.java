@@ -31,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code UnsafeBuffer.compareAndSetLong}), each thread on its own cache line;</li>
  *   <li>{@code nanoTimeCasOffHeap}: a {@link System#nanoTime()} followed by that CAS, the floor of a
  *       single-key acquire on its own clock (the clock read and the CAS do not overlap);</li>
+ *   <li>{@code sharedNanoTimeCas}: a {@link System#nanoTime()}, then a CAS retried until it
+ *       succeeds on one word every thread updates: the floor of one hot key on its own clock
+ *       (with two threads, the line moves between cores on every update);</li>
  *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
  *       of a region as large as the engine's table for 1M token-bucket keys (1.25M slots,
  *       30 MB), off-heap and as a {@code long[]}, the slot picked from the same
@@ -39,6 +42,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code randomCasOffHeap}: the same random slot read, then a CAS on it: the floor of any
  *       lock-free table update, whose full fence stops the next call's miss from overlapping
  *       this one;</li>
+ *   <li>{@code nanoTimeRandomCasOffHeap}: a {@link System#nanoTime()}, then that random read and
+ *       CAS: the floor of the 1M-key acquire on its own clock (with the table's lines evicting the
+ *       clock's own data, the clock read can miss too);</li>
  *   <li>{@code mapLookup}: {@code ConcurrentHashMap<Long, Object>.get} over the same 1M keys,
  *       boxing included: the floor of every competitor's 1M-key setup.</li>
  * </ul>
@@ -99,6 +105,13 @@ public class FloorsBenchmark {
         }
     }
 
+    /** One word every thread updates: the state of one hot key. */
+    @State(Scope.Benchmark)
+    public static class Shared {
+        /** One cache line of direct memory shared by every thread. */
+        public final UnsafeBuffer word = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+    }
+
     /** Each thread's own CAS target (on its own cache line) and stream position. */
     @State(Scope.Thread)
     public static class Local {
@@ -143,6 +156,23 @@ public class FloorsBenchmark {
         long now = System.nanoTime();
         long v = l.word.getLongVolatile(0);
         return l.word.compareAndSetLong(0, v, Math.max(v, now) + 1);
+    }
+
+    /**
+     * A clock read, then a read and a CAS on one word that every thread updates, retried until it
+     * succeeds: one granted decision on one hot key, with nothing else. With two threads the line
+     * moves between cores on every update.
+     */
+    @Benchmark
+    public long sharedNanoTimeCas(Shared sh) {
+        long now = System.nanoTime();
+        for (;;) {
+            long v = sh.word.getLongVolatile(0);
+            long next = Math.max(v, now) + 1;
+            if (sh.word.compareAndSetLong(0, v, next)) {
+                return next;
+            }
+        }
     }
 
     /** One read at a random slot of an off-heap region the size of the engine's table. */
