@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     publish 0 -> p. Whoever wins owns the slot; if publish now equals p this is our key,
  *     otherwise another key with the same claim half owns it and probing goes on.
  *   - claim word != c: another key; probe the next slot.
- * find reads the home slot first on its own: a key published there (most keys) is found by two
- * loads in a method small enough for the JIT to inline; anything else takes the loop above.
+ * find reads the home slot first: a key published there (most keys) is found by two unchecked loads
+ * (OffHeapWords) in a method small enough for the JIT to inline; anything else takes the loop above.
  * Nobody ever waits for another thread, and nothing in a table is ever cleared or reused: a
  * published slot never changes owner, so a slot offset found once names the same key for the
  * table's life. Idle keys leave by rotation into a new table (TableRotation), which retires this
@@ -69,8 +69,6 @@ public final class KeyTable {
     public static final long FROZEN_PUBLISH = 0x46524F5A454E5031L;   // "FROZENP1"
 
     private final UnsafeBuffer buffer;
-    /** The buffer's base address, for find's home-slot reads. */
-    private final long address;
     private final int slotBytes;
     private final long slots;
     private final long capacity;
@@ -96,7 +94,6 @@ public final class KeyTable {
         this.slotBytes = STATE_OFFSET + 8 * stateWords;
         this.slots = slotsFor(capacity);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
-        this.address = buffer.addressOffset();
     }
 
     /**
@@ -181,10 +178,9 @@ public final class KeyTable {
     public int find(long claim, long publish) {
         long i = start(claim, publish);
         int at = (int) (i * slotBytes);
-        // unchecked reads (start() < slots: the slot lies in the buffer) and one comparison for both
-        // halves, so that the inlined path stays small (see OffHeapWords)
-        boolean atHome = ((OffHeapWords.loadAcquire(address + at + CLAIM_OFFSET) ^ claim)
-                | (OffHeapWords.loadAcquire(address + at + PUBLISH_OFFSET) ^ publish)) == 0;
+        long home = buffer.addressOffset() + at;
+        boolean atHome = ((OffHeapWords.loadAcquire(home + CLAIM_OFFSET) ^ claim)
+                | (OffHeapWords.loadAcquire(home + PUBLISH_OFFSET) ^ publish)) == 0;
         return atHome ? at + STATE_OFFSET : probe(claim, publish, i);   // the common case reads only, and inlines
     }
 
