@@ -185,7 +185,7 @@ public final class MatchResult {
             refuse(400, "the method is not an HTTP method token", null);
             return false;
         }
-        if (!this.path.canonicalise(path)) {
+        if (!this.path.canonicalise(path, matcher.transitions())) {
             refuse(400, this.path.error(), null);
             return false;
         }
@@ -279,6 +279,11 @@ public final class MatchResult {
 
     int segmentCount() {
         return path.segmentCount();
+    }
+
+    /** @return the automaton state the canonical pass walked the path to, or -1 when it did not walk */
+    int walkedState() {
+        return path.walkedState();
     }
 
     int segmentStart(int i) {
