@@ -216,7 +216,8 @@ public final class RouteMatcher {
             int rule = routeRule[id];
             into.addApplied(rule, id);
             if (!buildKey(keyParts[rule], id, request, into, rules[rule], into.lastKey())
-                    || !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
+                    || memberParts[rule].length > 0
+                    && !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
                 return into;
             }
         }
