@@ -338,6 +338,14 @@ final class CanonicalPath extends CharArraySequence {
         }
     }
 
+    /** Empties the path, as a refused one is. */
+    void forget() {
+        length = 0;
+        segments = 0;
+        error = null;
+        walked = -1;
+    }
+
     /** @return the automaton state the last fast pass walked to, or -1 when it did not walk */
     int walkedState() {
         return walked;

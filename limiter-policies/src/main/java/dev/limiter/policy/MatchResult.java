@@ -188,6 +188,7 @@ public final class MatchResult {
         clear();
         this.rawPath = path;
         if (!canonicalMethod(method)) {
+            this.path.forget(); // no path of an earlier request shows through a refused one
             refuse(400, "the method is not an HTTP method token", null);
             return false;
         }
