@@ -52,6 +52,11 @@ final class CanonicalPath extends CharArraySequence {
     private int[] ends = new int[16];
     private int segments;
     private String error;
+    /**
+     * The automaton state the fast path reached by stepping over each segment as it found it, or
+     * -1 when it did not walk (no transitions given, or the general pass ran).
+     */
+    private int walked = -1;
 
     CanonicalPath() {
         super(128);
@@ -63,10 +68,20 @@ final class CanonicalPath extends CharArraySequence {
      * @return whether it could be; when not, {@link #error()} says why
      */
     boolean canonicalise(CharSequence raw) {
+        return canonicalise(raw, null);
+    }
+
+    /**
+     * Canonicalises {@code raw}; when the fast path takes it and {@code walk} is not null, also
+     * steps {@code walk} from its start over each segment, leaving the state in {@link #walkedState()}.
+     *
+     * @return whether it could be; when not, {@link #error()} says why
+     */
+    boolean canonicalise(CharSequence raw, Transitions walk) {
         length = 0;
         segments = 0;
         error = null;
-        return alreadyCanonical(raw) || canonicaliseInGeneral(raw);
+        return alreadyCanonical(raw, walk) || canonicaliseInGeneral(raw);
     }
 
     /**
@@ -80,6 +95,12 @@ final class CanonicalPath extends CharArraySequence {
      * @return whether the path was already canonical (and is now the buffer's content)
      */
     boolean alreadyCanonical(CharSequence raw) {
+        return alreadyCanonical(raw, null);
+    }
+
+    /** As {@link #alreadyCanonical(CharSequence)}, stepping {@code walk} (when not null) over each segment found. */
+    private boolean alreadyCanonical(CharSequence raw, Transitions walk) {
+        walked = -1;
         int n = raw.length();
         if (n < 2 || n > MAX_LENGTH) {
             return false; // "", "/" and long raw forms (perhaps with a long query) take the general pass
@@ -97,6 +118,7 @@ final class CanonicalPath extends CharArraySequence {
             return false;
         }
         int segStart = 1;
+        int state = RouteAutomaton.start();
         int i = 1;
         for (; i < n; i++) {
             char x = c[i];
@@ -109,6 +131,9 @@ final class CanonicalPath extends CharArraySequence {
                     return false;
                 }
                 push(segStart, i);
+                if (walk != null) {
+                    state = walk.step(state, c, segStart, i);
+                }
                 segStart = i + 1;
             } else if (kind == END) {
                 break;
@@ -122,6 +147,9 @@ final class CanonicalPath extends CharArraySequence {
         }
         push(segStart, i);
         length = i;
+        if (walk != null) {
+            walked = walk.step(state, c, segStart, i);
+        }
         return true;
     }
 
@@ -137,6 +165,7 @@ final class CanonicalPath extends CharArraySequence {
 
     /** The general pass, over {@code raw}: see the class comment. */
     boolean canonicaliseInGeneral(CharSequence raw) {
+        walked = -1;
         length = 0;
         segments = 0;
         error = null;
@@ -202,58 +231,13 @@ final class CanonicalPath extends CharArraySequence {
 
     /** Decodes the escape sequence at {@code i}; returns the raw chars consumed, or -1 after failing. */
     private int decode(CharSequence raw, int i, int end, boolean inParameters) {
-        int b = hexByte(raw, i, end);
-        if (b < 0) {
-            fail(BAD_ESCAPE);
+        int d = PercentEscape.decode(raw, i, end);
+        if (d < 0) {
+            fail(d == PercentEscape.BAD_ESCAPE ? BAD_ESCAPE : d == PercentEscape.CONTROL ? CONTROL
+                    : d == PercentEscape.SEPARATOR ? ENCODED_SEPARATOR : BAD_UTF8);
             return -1;
         }
-        if (b == 0 || b < 0x20 || b == 0x7f) {
-            fail(CONTROL);
-            return -1;
-        }
-        if (b == '/' || b == '\\') {
-            fail(ENCODED_SEPARATOR);
-            return -1;
-        }
-        if (b < 0x80) {
-            if (!inParameters) {
-                chars[length++] = (char) b;
-            }
-            return 3;
-        }
-        int more;
-        int cp;
-        if ((b & 0xE0) == 0xC0) {
-            more = 1;
-            cp = b & 0x1F;
-        } else if ((b & 0xF0) == 0xE0) {
-            more = 2;
-            cp = b & 0x0F;
-        } else if ((b & 0xF8) == 0xF0) {
-            more = 3;
-            cp = b & 0x07;
-        } else {
-            fail(BAD_UTF8);
-            return -1;
-        }
-        int at = i + 3;
-        for (int k = 0; k < more; k++, at += 3) {
-            if (at >= end || raw.charAt(at) != '%') {
-                fail(BAD_UTF8);
-                return -1;
-            }
-            int c = hexByte(raw, at, end);
-            if (c < 0 || (c & 0xC0) != 0x80) {
-                fail(c < 0 ? BAD_ESCAPE : BAD_UTF8);
-                return -1;
-            }
-            cp = (cp << 6) | (c & 0x3F);
-        }
-        int min = more == 1 ? 0x80 : more == 2 ? 0x800 : 0x10000;
-        if (cp < min || cp > Character.MAX_CODE_POINT || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            fail(BAD_UTF8); // overlong encodings and surrogates are not UTF-8
-            return -1;
-        }
+        int cp = PercentEscape.codePoint(d);
         if (!inParameters) {
             if (cp >= 0x10000) {
                 chars[length++] = Character.highSurrogate(cp);
@@ -262,26 +246,7 @@ final class CanonicalPath extends CharArraySequence {
                 chars[length++] = (char) cp;
             }
         }
-        return 3 * (more + 1);
-    }
-
-    private static int hexByte(CharSequence raw, int i, int end) {
-        if (i + 2 >= end) {
-            return -1;
-        }
-        int hi = hex(raw.charAt(i + 1));
-        int lo = hex(raw.charAt(i + 2));
-        return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return PercentEscape.consumed(d);
     }
 
     /**
@@ -357,6 +322,7 @@ final class CanonicalPath extends CharArraySequence {
 
     /** Sets the path to {@code segments} as they are (none empty), without checking or decoding them. */
     void setSegments(java.util.List<String> list) {
+        walked = -1;
         length = 0;
         segments = 0;
         error = null;
@@ -370,6 +336,19 @@ final class CanonicalPath extends CharArraySequence {
         if (length == 0) {
             chars[length++] = '/';
         }
+    }
+
+    /** Empties the path, as a refused one is. */
+    void forget() {
+        length = 0;
+        segments = 0;
+        error = null;
+        walked = -1;
+    }
+
+    /** @return the automaton state the last fast pass walked to, or -1 when it did not walk */
+    int walkedState() {
+        return walked;
     }
 
     /** @return why the last path was refused; null when it was canonicalised */

@@ -31,6 +31,14 @@ final class KeyBuffer extends CharArraySequence {
         return this;
     }
 
+    /** Appends {@code c[0, n)}. */
+    KeyBuffer append(char[] c, int n) {
+        ensure(n);
+        System.arraycopy(c, 0, chars, length, n);
+        length += n;
+        return this;
+    }
+
     KeyBuffer append(CharSequence s, int from, int to) {
         ensure(to - from);
         if (s instanceof String) {
@@ -46,6 +54,18 @@ final class KeyBuffer extends CharArraySequence {
         for (int i = from; i < to; i++) {
             chars[length++] = s.charAt(i);
         }
+        return this;
+    }
+
+    /** Appends {@code s[from, to)} with ASCII letters in lower case. */
+    KeyBuffer appendLowerCase(CharSequence s, int from, int to) {
+        ensure(to - from);
+        char[] c = chars;
+        int at = length;
+        for (int i = from; i < to; i++) {
+            c[at++] = Chars.lower(s.charAt(i));
+        }
+        length = at;
         return this;
     }
 

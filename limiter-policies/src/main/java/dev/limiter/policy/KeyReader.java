@@ -165,8 +165,9 @@ final class KeyReader {
         }
         int i = from;
         while (i < to && !Chars.isWhitespace(v.charAt(i))) {
-            key.append(Chars.lower(v.charAt(i++)));
+            i++;
         }
+        key.appendLowerCase(v, from, i);
         while (i < to && Chars.isWhitespace(v.charAt(i))) {
             i++;
         }

@@ -18,14 +18,20 @@ public final class MatchResult {
     private final CanonicalPath path = new CanonicalPath();
     private CharSequence rawPath;
     /**
-     * The last method spelling canonicalised, when it was a String (immutable: the same object is
-     * the same spelling), and its canonical length; {@link #method} keeps its chars, so that the
-     * next request with the same String skips the work.
+     * The last {@value #SPELLINGS} method spellings canonicalised that were Strings (immutable: the
+     * same object is the same spelling), with each one's canonical chars and the matcher's method
+     * bit position ({@link RouteMethods#indexOf}, or -1 until known), so that a request with one of
+     * them skips the work: a stream of GET and POST requests keeps both.
      */
-    private String lastMethod;
-    private int lastMethodLength;
-    /** The matcher's method bit position ({@link RouteMethods#indexOf}) of {@link #lastMethod}, or -1 when not known yet. */
-    private int lastMethodIndex = -1;
+    private static final int SPELLINGS = 4;
+    private static final int MAX_METHOD_LENGTH = 32;
+    private final String[] spellings = new String[SPELLINGS];
+    private final char[][] spelledAs = new char[SPELLINGS][MAX_METHOD_LENGTH];
+    private final int[] spelledLength = new int[SPELLINGS];
+    private final int[] spelledIndex = new int[SPELLINGS];
+    private int nextSpelling;
+    /** The entry of {@link #spellings} this request's method has, or -1. */
+    private int spelling = -1;
     private int refusalStatus;
     private String refusalMessage;
     private Rule refusingRule;
@@ -182,10 +188,11 @@ public final class MatchResult {
         clear();
         this.rawPath = path;
         if (!canonicalMethod(method)) {
+            this.path.forget(); // no path of an earlier request shows through a refused one
             refuse(400, "the method is not an HTTP method token", null);
             return false;
         }
-        if (!this.path.canonicalise(path)) {
+        if (!this.path.canonicalise(path, matcher.transitions())) {
             refuse(400, this.path.error(), null);
             return false;
         }
@@ -198,14 +205,16 @@ public final class MatchResult {
      * work); refuses anything that is not an RFC 9110 token of at most 32 characters.
      */
     private boolean canonicalMethod(CharSequence m) {
-        if (m == lastMethod) {
-            method.truncate(lastMethodLength); // the chars are still there: clear() only forgets the length
-            return true;
+        for (int i = 0; i < SPELLINGS; i++) {
+            if (spellings[i] == m) {
+                method.append(spelledAs[i], spelledLength[i]);
+                spelling = i;
+                return true;
+            }
         }
-        lastMethod = null;
-        lastMethodIndex = -1;
+        spelling = -1;
         int n = m.length();
-        if (n == 0 || n > 32) {
+        if (n == 0 || n > MAX_METHOD_LENGTH) {
             return false;
         }
         for (int i = 0; i < n; i++) {
@@ -220,8 +229,12 @@ public final class MatchResult {
             method.clear().append("GET", 0, 3);
         }
         if (m instanceof String) {
-            lastMethod = (String) m;
-            lastMethodLength = method.length();
+            spelling = nextSpelling;
+            nextSpelling = (nextSpelling + 1) % SPELLINGS;
+            spellings[spelling] = (String) m;
+            System.arraycopy(method.chars, 0, spelledAs[spelling], 0, method.length());
+            spelledLength[spelling] = method.length();
+            spelledIndex[spelling] = -1;
         }
         return true;
     }
@@ -251,12 +264,14 @@ public final class MatchResult {
 
     /** @return the method bit position remembered for this request's method spelling, or -1 */
     int knownMethodIndex() {
-        return lastMethod == null ? -1 : lastMethodIndex;
+        return spelling < 0 ? -1 : spelledIndex[spelling];
     }
 
     /** Remembers the method bit position of this request's method, for the next request with the same spelling. */
     void knowMethodIndex(int index) {
-        lastMethodIndex = index;
+        if (spelling >= 0) {
+            spelledIndex[spelling] = index;
+        }
     }
 
     CharSequence path() {
@@ -279,6 +294,11 @@ public final class MatchResult {
 
     int segmentCount() {
         return path.segmentCount();
+    }
+
+    /** @return the automaton state the canonical pass walked the path to, or -1 when it did not walk */
+    int walkedState() {
+        return path.walkedState();
     }
 
     int segmentStart(int i) {

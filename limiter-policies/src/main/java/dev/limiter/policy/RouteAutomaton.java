@@ -18,8 +18,8 @@ import java.util.TreeSet;
  * of the parent state). Its transitions: one per literal of its nodes (lower case; a segment is
  * compared ignoring ASCII case, as the trie does), and "other" for any segment that is none of
  * them (only the variable and '*' children follow). A state with no nodes left is a sink: what
- * the path holds after it can change nothing (only the '**' routes met on the way match), so the
- * walk stops there. States are never shared between prefixes, so each one also stands for the
+ * the path holds after it can change nothing (only the '**' routes met on the way match), so it has
+ * no literals and every segment leads back to it. States are never shared between prefixes, so each one also stands for the
  * '**' routes met on its way.
  *
  * Plans. For a path that ends in a state, and for each method bit of RouteMethods, the plan is
@@ -31,12 +31,15 @@ import java.util.TreeSet;
  * exemption, the second stage (precedence groups, catch-alls) depends on nothing else either, and
  * the plan also holds its result ("fixed"): the applied routes, in order.
  *
- * Walking. A state finds a segment's literal with one probe of a 64-slot table indexed by the
- * segment's length and first char (slots shared by several literals are scanned), then one
- * comparison; the canonical path's segments are never empty.
+ * Walking. The states, built as objects, are numbered in the order they were built (the start is
+ * 0) and flattened into Transitions: a state finds a segment's literal with one probe of a 64-slot
+ * table indexed by the segment's length and first char (slots shared by several literals are
+ * scanned), then one comparison; the canonical path's segments are never empty. The canonical
+ * pass walks them as it scans a path that is already canonical (CanonicalPath), and plan() walks
+ * the segments of any other path after the general pass; both end in the same state.
  *
  * Bounded: construction gives up (and the matcher walks the trie instead) beyond MAX_STATES
- * states, about 400 bytes each. Immutable after construction, so one automaton serves every
+ * states, about 300 bytes each. Immutable after construction, so one automaton serves every
  * thread.
  */
 final class RouteAutomaton {
@@ -65,57 +68,16 @@ final class RouteAutomaton {
         }
     }
 
+    /** A state while it is built: see the class comment. */
     private static final class State {
-        /** Slots of {@link #bySlot}: a power of two. */
-        static final int SLOTS = 64;
-        /** In {@link #bySlot}: no literal has the slot; two or more have it. */
-        static final int NONE = -1;
-        static final int SEVERAL = -2;
+        final int number;
         char[][] literals;
         State[] onLiteral;
         State other;
-        boolean sink;
         Plan[] plans;
-        /** The literal with each slot (of its length and first char), or NONE, or SEVERAL: one probe per segment. */
-        final int[] bySlot = new int[SLOTS];
 
-        void index() {
-            Arrays.fill(bySlot, NONE);
-            for (int k = 0; k < literals.length; k++) {
-                if (literals[k].length == 0) {
-                    continue; // an empty segment is always scanned for
-                }
-                int s = slot(literals[k].length, literals[k][0]);
-                bySlot[s] = bySlot[s] == NONE ? k : SEVERAL;
-            }
-        }
-
-        /**
-         * A slot that a segment and a literal it equals (ignoring ASCII case) share: an upper-case
-         * ASCII letter and its lower-case literal char differ in bit 0x20 alone.
-         */
-        static int slot(int length, char first) {
-            return (length * 5 + (first | 0x20)) & (SLOTS - 1);
-        }
-
-        State next(char[] path, int from, int to) {
-            int length = to - from;
-            int k = length == 0 ? SEVERAL : bySlot[slot(length, path[from])];
-            if (k >= 0) {
-                char[] l = literals[k];
-                return l.length == length && RouteTrie.equalsIgnoringCase(path, from, l) ? onLiteral[k] : other;
-            }
-            return k == NONE ? other : scan(path, from, length);
-        }
-
-        private State scan(char[] path, int from, int length) {
-            char[][] ls = literals;
-            for (int k = 0; k < ls.length; k++) {
-                if (ls[k].length == length && RouteTrie.equalsIgnoringCase(path, from, ls[k])) {
-                    return onLiteral[k];
-                }
-            }
-            return other;
+        State(int number) {
+            this.number = number;
         }
     }
 
@@ -123,10 +85,28 @@ final class RouteAutomaton {
     private record Pending(State state, List<RouteTrie.Node> nodes, List<String> segments) {
     }
 
-    private final State start;
+    private final Transitions transitions;
+    /** The plan of state s for method bit position i: {@code plans[s * methods + i]}. */
+    private final Plan[] plans;
+    private final int methods;
 
-    private RouteAutomaton(State start) {
-        this.start = start;
+    private RouteAutomaton(List<State> states, int methods) {
+        int n = states.size();
+        char[][][] literals = new char[n][][];
+        int[][] onLiteral = new int[n][];
+        int[] other = new int[n];
+        this.plans = new Plan[n * methods];
+        this.methods = methods;
+        for (State s : states) {
+            literals[s.number] = s.literals;
+            onLiteral[s.number] = new int[s.onLiteral.length];
+            for (int k = 0; k < s.onLiteral.length; k++) {
+                onLiteral[s.number][k] = s.onLiteral[k].number;
+            }
+            other[s.number] = s.other.number;
+            System.arraycopy(s.plans, 0, plans, s.number * methods, methods);
+        }
+        this.transitions = new Transitions(literals, onLiteral, other);
     }
 
     /**
@@ -138,7 +118,9 @@ final class RouteAutomaton {
      */
     static RouteAutomaton build(RouteTrie trie, int methods, Stages stages, MatchResult scratch) {
         Map<String, Plan> plans = new HashMap<>();
-        State start = new State();
+        List<State> built = new ArrayList<>();
+        State start = new State(0);
+        built.add(start);
         ArrayDeque<Pending> pending = new ArrayDeque<>();
         pending.add(new Pending(start, List.of(trie.root()), List.of()));
         int states = 1;
@@ -152,24 +134,21 @@ final class RouteAutomaton {
             for (RouteTrie.Node n : nodes) {
                 literals.addAll(n.literalNames());
             }
-            state.sink = nodes.isEmpty();
-            state.literals = new char[literals.size()][];
-            state.onLiteral = new State[literals.size()];
-            int k = 0;
-            for (String literal : literals) {
-                state.literals[k++] = literal.toCharArray();
-            }
-            state.index();
-            if (state.sink) {
+            if (nodes.isEmpty()) { // a sink: nothing after it changes the outcome
+                state.literals = new char[0][];
+                state.onLiteral = new State[0];
                 state.other = state;
                 continue;
             }
+            state.literals = new char[literals.size()][];
+            state.onLiteral = new State[literals.size()];
             states += literals.size() + 1;
             if (states > MAX_STATES) {
                 return null;
             }
-            k = 0;
+            int k = 0;
             for (String literal : literals) {
+                state.literals[k] = literal.toCharArray();
                 List<RouteTrie.Node> next = new ArrayList<>();
                 for (RouteTrie.Node n : nodes) {
                     RouteTrie.Node child = n.literalChild(literal);
@@ -178,30 +157,47 @@ final class RouteAutomaton {
                     }
                 }
                 addWildcards(nodes, next);
-                state.onLiteral[k] = new State();
+                state.onLiteral[k] = new State(built.size());
+                built.add(state.onLiteral[k]);
                 pending.add(new Pending(state.onLiteral[k], next, append(segments, literal)));
                 k++;
             }
             List<RouteTrie.Node> next = new ArrayList<>();
             addWildcards(nodes, next);
-            state.other = new State();
+            state.other = new State(built.size());
+            built.add(state.other);
             pending.add(new Pending(state.other, next, append(segments, unlike(literals))));
         }
-        return new RouteAutomaton(start);
+        return new RouteAutomaton(built, methods);
+    }
+
+    /** @return the flat transitions, which the canonical pass walks as it scans a path */
+    Transitions transitions() {
+        return transitions;
+    }
+
+    /** @return the start state's number */
+    static int start() {
+        return 0;
     }
 
     /**
      * @return the plan for the canonical path already in {@code m} and method bit {@code methodIndex}
-     *     (see {@link RouteMethods#indexOf}); allocation-free
+     *     (see {@link RouteMethods#indexOf}): from the state the canonical pass reached, or else
+     *     walking the path's segments; allocation-free
      */
     Plan plan(MatchResult m, int methodIndex) {
-        State s = start;
-        char[] path = m.pathChars();
-        int n = m.segmentCount();
-        for (int i = 0; i < n && !s.sink; i++) {
-            s = s.next(path, m.segmentStart(i), m.segmentEnd(i));
+        int s = m.walkedState();
+        if (s < 0) {
+            s = start();
+            char[] path = m.pathChars();
+            int n = m.segmentCount();
+            Transitions t = transitions;
+            for (int i = 0; i < n; i++) {
+                s = t.step(s, path, m.segmentStart(i), m.segmentEnd(i));
+            }
         }
-        return s.plans[methodIndex];
+        return plans[s * methods + methodIndex];
     }
 
     private static Plan[] plans(RouteTrie trie, List<String> segments, int methods, Stages stages,

@@ -47,6 +47,8 @@ public final class RouteMatcher {
     private final Condition[][] exemptions;
     /** The trie made deterministic, with plans; null when the policy's routes are too many to make one. */
     private final RouteAutomaton automaton;
+    /** The automaton's transitions, which the canonical pass walks; null without an automaton. */
+    private final Transitions transitions;
 
     private RouteMatcher(Policy policy, boolean determinise) {
         this.policy = policy;
@@ -102,6 +104,7 @@ public final class RouteMatcher {
         }
         this.automaton = overflowed || !determinise ? null
                 : RouteAutomaton.build(trie, methods.count(), new PlanStages(), new MatchResult(this));
+        this.transitions = automaton == null ? null : automaton.transitions();
     }
 
     /** Compiles {@code policy}'s routes into a matcher. */
@@ -129,6 +132,11 @@ public final class RouteMatcher {
 
     RouteTrie trie() {
         return trie;
+    }
+
+    /** @return the automaton's transitions, for the canonical pass to walk; null when the matcher walks the trie */
+    Transitions transitions() {
+        return transitions;
     }
 
     int groupCount() {
@@ -208,7 +216,8 @@ public final class RouteMatcher {
             int rule = routeRule[id];
             into.addApplied(rule, id);
             if (!buildKey(keyParts[rule], id, request, into, rules[rule], into.lastKey())
-                    || !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
+                    || memberParts[rule].length > 0
+                    && !buildKey(memberParts[rule], id, request, into, rules[rule], into.lastMember())) {
                 return into;
             }
         }

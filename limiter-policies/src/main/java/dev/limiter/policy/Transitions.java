@@ -1,0 +1,124 @@
+package dev.limiter.policy;
+
+import java.util.Arrays;
+
+/*
+ * The route automaton's transitions (see RouteAutomaton) flattened into a few int and char
+ * arrays, so that one step over a segment reads three arrays and compares one literal, instead of
+ * following a state object to its slot table, its literal table, the literal and the next state.
+ * The canonical pass takes these steps as it finds each segment (CanonicalPath), so that a path
+ * already canonical is matched in the same pass that scans it.
+ *
+ * Layout. States are numbered 0 (the start) to n - 1; literals 0 to m - 1, those of state s
+ * being firstLiteral[s] to firstLiteral[s + 1] - 1.
+ *
+ *   slots[s * SLOTS + slot(length, first)]  the literal of state s with that slot, or NONE, or SEVERAL
+ *   other[s]                                the state after a segment equal to none of s's literals
+ *                                           (a sink is its own "other", and has no literals)
+ *   chars[from[k], from[k] + length[k])     literal k, lower case
+ *   target[k]                               the state after a segment equal to literal k, ignoring ASCII case
+ *
+ * A segment equal to a literal ignoring case shares its slot (slot() folds bit 0x20 of the first
+ * char), so a slot holding NONE proves the segment matches no literal, one holding a literal
+ * needs one comparison, and SEVERAL scans the state's literals. Immutable after construction, so
+ * one table serves every thread.
+ */
+/** The steps of a {@link RouteAutomaton} as flat arrays: the state after each segment; immutable. */
+final class Transitions {
+    /** Slots per state: a power of two. */
+    static final int SLOTS = 64;
+    private static final int SHIFT = Integer.numberOfTrailingZeros(SLOTS);
+    static final int NONE = -1;
+    static final int SEVERAL = -2;
+
+    private final int[] slots;
+    private final int[] other;
+    private final int[] firstLiteral;
+    private final char[] chars;
+    private final int[] from;
+    private final int[] length;
+    private final int[] target;
+
+    /**
+     * @param literals per state, its literals (lower case, sorted, distinct)
+     * @param onLiteral per state, the state after each of its literals
+     * @param otherState per state, the state after any other segment
+     */
+    Transitions(char[][][] literals, int[][] onLiteral, int[] otherState) {
+        int states = literals.length;
+        int count = 0;
+        int total = 0;
+        for (char[][] ls : literals) {
+            count += ls.length;
+            for (char[] l : ls) {
+                total += l.length;
+            }
+        }
+        this.slots = new int[states * SLOTS];
+        this.other = otherState.clone();
+        this.firstLiteral = new int[states + 1];
+        this.chars = new char[total];
+        this.from = new int[count];
+        this.length = new int[count];
+        this.target = new int[count];
+        Arrays.fill(slots, NONE);
+        int k = 0;
+        int at = 0;
+        for (int s = 0; s < states; s++) {
+            firstLiteral[s] = k;
+            for (int i = 0; i < literals[s].length; i++, k++) {
+                char[] l = literals[s][i];
+                System.arraycopy(l, 0, chars, at, l.length);
+                from[k] = at;
+                length[k] = l.length;
+                target[k] = onLiteral[s][i];
+                at += l.length;
+                if (l.length > 0) { // an empty segment is always scanned for
+                    int slot = (s << SHIFT) | slot(l.length, l[0]);
+                    slots[slot] = slots[slot] == NONE ? k : SEVERAL;
+                }
+            }
+        }
+        firstLiteral[states] = k;
+    }
+
+    /**
+     * A slot that a segment and a literal it equals (ignoring ASCII case) share: an upper-case
+     * ASCII letter and its lower-case literal char differ in bit 0x20 alone.
+     */
+    static int slot(int length, char first) {
+        return (length * 5 + (first | 0x20)) & (SLOTS - 1);
+    }
+
+    /** @return the state after segment {@code path[from, to)} from state {@code s}; allocation-free */
+    int step(int s, char[] path, int start, int end) {
+        int n = end - start;
+        int k = n == 0 ? SEVERAL : slots[(s << SHIFT) | slot(n, path[start])];
+        if (k >= 0) {
+            return length[k] == n && equalsIgnoringCase(path, start, from[k], n) ? target[k] : other[s];
+        }
+        return k == NONE ? other[s] : scan(s, path, start, n);
+    }
+
+    private int scan(int s, char[] path, int start, int n) {
+        for (int k = firstLiteral[s]; k < firstLiteral[s + 1]; k++) {
+            if (length[k] == n && equalsIgnoringCase(path, start, from[k], n)) {
+                return target[k];
+            }
+        }
+        return other[s];
+    }
+
+    /** @return whether {@code path[start, start + n)} equals the lower-case {@code chars[at, at + n)}, ignoring ASCII case */
+    private boolean equalsIgnoringCase(char[] path, int start, int at, int n) {
+        char[] l = chars;
+        for (int i = 0; i < n; i++) {
+            char x = path[start + i];
+            char y = l[at + i];
+            if (x != y && Chars.lower(x) != y) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
