@@ -75,12 +75,6 @@ public final class StalenessFloor {
     /** @return the time a caller asking at {@code now} acts at: {@code now}, or the floor when older */
     public long effective(long now) {
         long f = (long) FLOOR.getAcquire(this);
-        // the common case, a caller at or above the floor and within 2H of it, in one branch (see BranchFree)
-        long rare = BranchFree.below(now, f) | (BranchFree.nonZero(reach) & BranchFree.belowUnsigned(2 * reach, now - f));
-        return rare == 0 ? now : effectiveRare(now, f);
-    }
-
-    private long effectiveRare(long now, long f) {
         if (now < f) {
             return f;
         }

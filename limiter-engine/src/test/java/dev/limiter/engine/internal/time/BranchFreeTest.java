@@ -13,7 +13,6 @@ class BranchFreeTest {
 
     private static void agree(long a, long b) {
         String pair = a + ", " + b;
-        assertEquals(Math.max(a, b), BranchFree.max(a, b), "max " + pair);
         assertEquals(a < b ? 1 : 0, BranchFree.below(a, b), "below " + pair);
         assertEquals(Long.compareUnsigned(a, b) < 0 ? 1 : 0, BranchFree.belowUnsigned(a, b), "belowUnsigned " + pair);
         assertEquals(a != 0 ? 1 : 0, BranchFree.nonZero(a), "nonZero " + a);
