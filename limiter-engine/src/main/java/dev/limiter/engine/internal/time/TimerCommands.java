@@ -1,0 +1,241 @@
+package dev.limiter.engine.internal.time;
+
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpmcArrayQueue;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * How schedule and cancel requests travel from any thread to the ticker: JCTools queues of
+ * preallocated TimerRecords (see TimerRecord for a record's states).
+ *
+ *   free      SpmcArrayQueue<TimerRecord>   ticker -> producers: records ready to be scheduled
+ *   scheduled MpscArrayQueue<TimerRecord>   producers -> ticker: QUEUED (or WITHDRAWN) records
+ *   spareCancels / cancels                  the same pair for CancelRequests (cancels of FILED timers)
+ *
+ * schedule(): poll a record from `free` (one CAS), fill it, offer it to `scheduled` (one CAS); the
+ * ticket is the record's index and generation, so there is no shared ticket counter and the
+ * ticker keeps no ticket map: the record holds its wheel id. cancel(): a record not yet drained is
+ * withdrawn in place by one CAS (QUEUED -> WITHDRAWN) and the ticker frees it when it drains it;
+ * a FILED record (in the wheel) is cancelled by a CAS FILED -> CANCELLED made while holding a
+ * CancelRequest polled from `spareCancels`, then offered to `cancels`, so the ticker removes it
+ * from the wheel and frees it on its next drain: a cancelled timer holds its record for at most
+ * one duty cycle, whatever its deadline. Per-producer order needs nothing more: a cancel acts on
+ * the state its own schedule published, and a cancel request exists only for a timer already
+ * drained.
+ *
+ * Bounds, without allocating on the producer side. Let Q be the queues' capacity. The ticker puts
+ * a record in `free` only while `outstanding` (records in `free` plus records taken and not yet
+ * drained) is below Q, so `scheduled` always has room for every record a producer holds: its
+ * offer cannot fail. An empty `free` is the back-pressure: schedule() refuses (NULL_TICKET). There
+ * are Q CancelRequests and `cancels` holds Q, so a cancel either gets a request (and its offer
+ * cannot fail) or is refused with nothing changed (false; the timer still fires). Records beyond
+ * the first Q are made by the ticker when timers in the wheel hold the others (its own thread,
+ * like the wheel's growth). A freed record goes straight back to `free` while fewer than Q are
+ * out, else to the ticker's spare stack, from which the top-up at the end of a drain refills.
+ *
+ * Memory ordering. Queue offers are release stores and polls acquire loads, so a record's or a
+ * request's plain fields cross with them (see TimerRecord for the state word). The registry of
+ * records by index is a volatile array reference the ticker replaces when it grows; a record is
+ * stored in it before the record first enters `free`, so a producer that holds a ticket issued by
+ * schedule() finds the record. Producers' offers advance the queues' producer indexes by CAS, the
+ * sequentially consistent store DeadlineParking's handshake reads through hasInput().
+ */
+/** The ticker's command transport: pooled timer records and cancel requests moved through JCTools queues. */
+final class TimerCommands {
+    /** A request to take a FILED timer out of the wheel; {@code record} is null when the cancel lost to the fire. */
+    static final class CancelRequest {
+        TimerRecord record;
+        long cancelled;
+    }
+
+    private static final int MAX_RECORDS = 1 << 30;
+
+    private final int capacity;
+    private final SpmcArrayQueue<TimerRecord> free;
+    private final MpscArrayQueue<TimerRecord> scheduled;
+    private final SpmcArrayQueue<CancelRequest> spareCancels;
+    private final MpscArrayQueue<CancelRequest> cancels;
+    private final AtomicLong refused = new AtomicLong();
+    private volatile TimerRecord[] records;
+    // the ticker's alone
+    private final MessagePassingQueue.Consumer<TimerRecord> file = this::file;
+    private final MessagePassingQueue.Consumer<CancelRequest> unfile = this::unfile;
+    private TimingWheel wheel;
+    private TimerRecord[] spare;
+    private int spares;
+    private int made;
+    private int outstanding;
+
+    /** @param minCapacity requests queued at once (rounded up to a power of two), at least 2 */
+    TimerCommands(int minCapacity) {
+        this.scheduled = new MpscArrayQueue<>(minCapacity);
+        this.capacity = scheduled.capacity();
+        this.free = new SpmcArrayQueue<>(capacity);
+        this.cancels = new MpscArrayQueue<>(capacity);
+        this.spareCancels = new SpmcArrayQueue<>(capacity);
+        for (int i = 0; i < capacity; i++) {
+            spareCancels.offer(new CancelRequest());
+        }
+        this.records = new TimerRecord[capacity];
+        this.spare = new TimerRecord[capacity];
+        topUp();
+    }
+
+    // ---- producers: any thread ----
+
+    /** @return the ticket, or {@link Ticker#NULL_TICKET} when no record is free (the ticker is behind) */
+    long schedule(long deadlineNanos, Ticker.TimerTarget target, long payload) {
+        TimerRecord r = free.poll();
+        if (r == null) {
+            refused.incrementAndGet();
+            return Ticker.NULL_TICKET;
+        }
+        long s = r.state();                                   // FREE: only this producer holds it
+        r.deadline = deadlineNanos;
+        r.payload = payload;
+        r.target = target;
+        r.setState(s | TimerRecord.QUEUED);
+        if (!scheduled.offer(r)) {
+            throw new IllegalStateException("timer queue overflow: more records out than it holds");
+        }
+        return r.ticket(s);
+    }
+
+    /** @return true if the timer will not fire; false if it fired, was cancelled, is unknown, or a full queue refused */
+    boolean cancel(long ticket) {
+        TimerRecord[] rs = records;
+        int i = (int) ticket;
+        TimerRecord r = i >= 0 && i < rs.length ? rs[i] : null;
+        if (r == null) {
+            return false;
+        }
+        long queued = TimerRecord.stateOf(ticket, TimerRecord.QUEUED);
+        if (r.move(queued, TimerRecord.stateOf(ticket, TimerRecord.WITHDRAWN))) {
+            return true;                                      // not drained yet: the ticker frees it unfiled
+        }
+        long filed = TimerRecord.stateOf(ticket, TimerRecord.FILED);
+        if (r.state() != filed) {
+            return false;                                     // fired, cancelled, or a stale ticket
+        }
+        CancelRequest c = spareCancels.poll();
+        if (c == null) {
+            refused.incrementAndGet();
+            return false;
+        }
+        long cancelled = TimerRecord.stateOf(ticket, TimerRecord.CANCELLED);
+        boolean won = r.move(filed, cancelled);
+        c.record = won ? r : null;                            // lost to the fire: the request only returns
+        c.cancelled = cancelled;
+        if (!cancels.offer(c)) {
+            throw new IllegalStateException("cancel queue overflow: more requests out than it holds");
+        }
+        return won;
+    }
+
+    // ---- the ticker's thread ----
+
+    /** Files drained schedules in {@code wheel} and applies cancels, at most {@code budget} of each. */
+    int drain(TimingWheel into, int budget) {
+        this.wheel = into;
+        int work = scheduled.drain(file, budget);
+        work += cancels.drain(unfile, budget);
+        topUp();
+        return work;
+    }
+
+    private void file(TimerRecord r) {
+        outstanding--;
+        long s = r.state();
+        if (TimerRecord.phase(s) == TimerRecord.QUEUED
+                && r.move(s, s - TimerRecord.QUEUED + TimerRecord.FILED)) {
+            r.wheelId = wheel.schedule(r.deadline, 0, r);
+        } else {
+            release(r, r.state());                            // WITHDRAWN: never filed
+        }
+    }
+
+    private void unfile(CancelRequest c) {
+        TimerRecord r = c.record;
+        if (r != null) {
+            wheel.cancel(r.wheelId);                          // false when the wheel reached it first (see fired)
+            release(r, c.cancelled);
+        }
+        c.record = null;
+        spareCancels.offer(c);
+    }
+
+    /**
+     * Claims a FILED record the wheel has just expired; frees it when the claim wins.
+     *
+     * @return true if the timer fires; false if a cancel won (its request frees the record)
+     */
+    boolean fired(TimerRecord r) {
+        long s = r.state();
+        if (TimerRecord.phase(s) == TimerRecord.FILED && r.move(s, TimerRecord.nextFree(s))) {
+            recycle(r);
+            return true;
+        }
+        return false;
+    }
+
+    private void release(TimerRecord r, long s) {
+        r.setState(TimerRecord.nextFree(s));
+        recycle(r);
+    }
+
+    /** Hands a freed record straight back to producers while fewer than Q are out, else keeps it spare. */
+    private void recycle(TimerRecord r) {
+        r.target = null;
+        if (outstanding < capacity) {
+            free.offer(r);                                    // room: free holds at most `outstanding`
+            outstanding++;
+        } else {
+            if (spares == spare.length) {
+                spare = Arrays.copyOf(spare, spare.length * 2);
+            }
+            spare[spares++] = r;
+        }
+    }
+
+    /** Refills {@code free} until Q records are out; allocates only when every made record is in use. */
+    private void topUp() {
+        while (outstanding < capacity) {
+            TimerRecord r = spares > 0 ? spare[--spares] : make();
+            spare[spares] = null;
+            free.offer(r);
+            outstanding++;
+        }
+    }
+
+    private TimerRecord make() {
+        if (made == MAX_RECORDS) {
+            throw new IllegalStateException("ticker full: " + made + " timer records");
+        }
+        TimerRecord[] rs = records;
+        if (made == rs.length) {
+            rs = Arrays.copyOf(rs, rs.length * 2);
+        }
+        TimerRecord r = new TimerRecord(made);
+        rs[made++] = r;
+        records = rs;                                         // before r is offered to free
+        return r;
+    }
+
+    /** @return true if a producer has published a request the ticker has not drained (volatile loads) */
+    boolean hasInput() {
+        return !scheduled.isEmpty() || !cancels.isEmpty();
+    }
+
+    /** @return requests queued and not yet drained (approximate while producers run) */
+    int queued() {
+        return scheduled.size() + cancels.size();
+    }
+
+    /** @return schedules and cancels refused because every record or cancel request was out */
+    long refused() {
+        return refused.get();
+    }
+}
