@@ -58,7 +58,9 @@ final class DeadlineParking implements IdleStrategy {
     @Override
     public void idle(int workCount) {
         if (workCount > 0) {
-            idleCycles = 0;
+            if (idleCycles != 0) {
+                idleCycles = 0;                       // no store on a busy cycle: producers read plannedWake beside it
+            }
         } else {
             idle();
         }

@@ -83,16 +83,25 @@ public final class Ticker implements AutoCloseable {
     private final long[] nextRuns;
     private final TimerExpiry expiry = this::expired;
     private final DeadlineParking parking;
-    private long cycleNow;
-    private boolean firstCycle = true;
+    private final Progress progress = new Progress();
 
     private volatile AgentRunner runner;
     private volatile boolean closed;
-    private volatile int pendingTimers;
-    private volatile boolean behind;
-    private volatile long cycles;
-    private volatile long firedTimers;
-    private volatile long failures;
+
+    /**
+     * What this thread writes every cycle, kept in its own object: the Ticker's fields that
+     * producers read on every request (closed, commands, parking) are then not on a line each
+     * cycle's stores invalidate. Single writer (this thread); the volatile ones are read by others.
+     */
+    private static final class Progress {
+        long cycleNow;
+        boolean firstCycle = true;
+        volatile int pendingTimers;
+        volatile boolean behind;
+        volatile long cycles;
+        volatile long firedTimers;
+        volatile long failures;
+    }
 
     Ticker(TickerBuilder b) {
         this.name = b.name;
@@ -178,7 +187,7 @@ public final class Ticker implements AutoCloseable {
         if (runner != null || closed) {
             throw new IllegalStateException("ticker " + name + " already started or closed");
         }
-        AgentRunner r = new AgentRunner(parking, t -> failures++, null, new Duty());
+        AgentRunner r = new AgentRunner(parking, t -> progress.failures++, null, new Duty());
         runner = r;
         AgentRunner.startOnThread(r, task -> {
             Thread t = new Thread(task, "limiter-ticker-" + name);
@@ -212,9 +221,9 @@ public final class Ticker implements AutoCloseable {
     private int cycle() {
         long now = source.nanoTime();
         now = cachedClock.publish(now); // the cached value never goes back, so neither does the wheel
-        cycleNow = now;
-        if (firstCycle) {
-            firstCycle = false;
+        progress.cycleNow = now;
+        if (progress.firstCycle) {
+            progress.firstCycle = false;
             for (int i = 0; i < tasks.length; i++) {
                 nextRuns[i] = nextRun(now, periods[i]);
             }
@@ -227,13 +236,13 @@ public final class Ticker implements AutoCloseable {
                 try {
                     work += Math.max(0, tasks[i].run(now));
                 } catch (RuntimeException e) {
-                    failures++; // single writer: this thread
+                    progress.failures++; // single writer: this thread
                 }
             }
         }
-        pendingTimers = wheel.pending();
-        behind = wheel.behind();
-        cycles++;
+        progress.pendingTimers = wheel.pending();
+        progress.behind = wheel.behind();
+        progress.cycles++;
         return work;
     }
 
@@ -250,13 +259,13 @@ public final class Ticker implements AutoCloseable {
         if (!commands.fired(r)) {
             return;                                    // a cancel won the record; its request frees it
         }
-        long late = cycleNow - deadlineNanos;
+        long late = progress.cycleNow - deadlineNanos;
         lateness.recordValue(late < 0 ? Long.MAX_VALUE : late); // overflowed: later than any long
-        firedTimers++;
+        progress.firedTimers++;
         try {
-            target.onTimer(payload, deadlineNanos, cycleNow);
+            target.onTimer(payload, deadlineNanos, progress.cycleNow);
         } catch (RuntimeException e) {
-            failures++;
+            progress.failures++;
         }
     }
 
@@ -277,22 +286,22 @@ public final class Ticker implements AutoCloseable {
 
     /** @return timers pending at the end of the last cycle */
     public int pendingTimers() {
-        return pendingTimers;
+        return progress.pendingTimers;
     }
 
     /** @return true if the last cycle ran out of budget with due timers left */
     public boolean behind() {
-        return behind;
+        return progress.behind;
     }
 
     /** @return duty cycles run */
     public long cycles() {
-        return cycles;
+        return progress.cycles;
     }
 
     /** @return timers fired */
     public long firedTimers() {
-        return firedTimers;
+        return progress.firedTimers;
     }
 
     /** @return schedules and cancels refused because every timer record or cancel request was out */
@@ -307,7 +316,7 @@ public final class Ticker implements AutoCloseable {
 
     /** @return exceptions thrown by timer targets and periodic tasks (each one is counted, then dropped) */
     public long failures() {
-        return failures;
+        return progress.failures;
     }
 
     /** @return the timer-lateness histogram (ns) since the previous call; thread-safe */
@@ -322,6 +331,7 @@ public final class Ticker implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Ticker[" + name + ", tick " + wheel.tickNanos() + "ns, pending " + pendingTimers + ", cycles " + cycles + "]";
+        return "Ticker[" + name + ", tick " + wheel.tickNanos() + "ns, pending " + progress.pendingTimers
+                + ", cycles " + progress.cycles + "]";
     }
 }

@@ -48,7 +48,6 @@ final class TimerCommands {
     /** A request to take a FILED timer out of the wheel; {@code record} is null when the cancel lost to the fire. */
     static final class CancelRequest {
         TimerRecord record;
-        long cancelled;
     }
 
     private static final int MAX_RECORDS = 1 << 30;
@@ -63,11 +62,19 @@ final class TimerCommands {
     // the ticker's alone
     private final MessagePassingQueue.Consumer<TimerRecord> file = this::file;
     private final MessagePassingQueue.Consumer<CancelRequest> unfile = this::unfile;
-    private TimingWheel wheel;
-    private TimerRecord[] spare;
-    private int spares;
-    private int made;
-    private int outstanding;
+    private final Stock stock = new Stock();
+
+    /**
+     * The ticker's bookkeeping, written on every drained request, kept in its own object so that
+     * its stores do not invalidate the line of the fields producers read (the queues, records).
+     */
+    private static final class Stock {
+        TimingWheel wheel;
+        TimerRecord[] spare;
+        int spares;
+        int made;
+        int outstanding;
+    }
 
     /** @param minCapacity requests queued at once (rounded up to a power of two), at least 2 */
     TimerCommands(int minCapacity) {
@@ -80,7 +87,7 @@ final class TimerCommands {
             spareCancels.offer(new CancelRequest());
         }
         this.records = new TimerRecord[capacity];
-        this.spare = new TimerRecord[capacity];
+        stock.spare = new TimerRecord[capacity];
         topUp();
     }
 
@@ -93,15 +100,15 @@ final class TimerCommands {
             refused.incrementAndGet();
             return Ticker.NULL_TICKET;
         }
-        long s = r.state();                                   // FREE: only this producer holds it
+        long queued = TimerRecord.nextQueued(r.state());     // its generation is over: this producer owns it
         r.deadline = deadlineNanos;
         r.payload = payload;
         r.target = target;
-        r.setState(s | TimerRecord.QUEUED);
+        r.setState(queued);
         if (!scheduled.offer(r)) {
             throw new IllegalStateException("timer queue overflow: more records out than it holds");
         }
-        return r.ticket(s);
+        return r.ticket(queued);
     }
 
     /** @return true if the timer will not fire; false if it fired, was cancelled, is unknown, or a full queue refused */
@@ -128,7 +135,6 @@ final class TimerCommands {
         long cancelled = TimerRecord.stateOf(ticket, TimerRecord.CANCELLED);
         boolean won = r.move(filed, cancelled);
         c.record = won ? r : null;                            // lost to the fire: the request only returns
-        c.cancelled = cancelled;
         if (!cancels.offer(c)) {
             throw new IllegalStateException("cancel queue overflow: more requests out than it holds");
         }
@@ -137,9 +143,9 @@ final class TimerCommands {
 
     // ---- the ticker's thread ----
 
-    /** Files drained schedules in {@code wheel} and applies cancels, at most {@code budget} of each. */
+    /** Files drained schedules in {@code into} and applies cancels, at most {@code budget} of each. */
     int drain(TimingWheel into, int budget) {
-        this.wheel = into;
+        stock.wheel = into;
         int work = scheduled.drain(file, budget);
         work += cancels.drain(unfile, budget);
         topUp();
@@ -147,21 +153,22 @@ final class TimerCommands {
     }
 
     private void file(TimerRecord r) {
-        outstanding--;
+        stock.outstanding--;
         long s = r.state();
         if (TimerRecord.phase(s) == TimerRecord.QUEUED
                 && r.move(s, s - TimerRecord.QUEUED + TimerRecord.FILED)) {
-            r.wheelId = wheel.schedule(r.deadline, 0, r);
+            r.wheelId = stock.wheel.schedule(r.deadline, 0, r);
         } else {
-            release(r, r.state());                            // WITHDRAWN: never filed
+            recycle(r);                                       // WITHDRAWN: never filed, and only read here
         }
     }
 
     private void unfile(CancelRequest c) {
         TimerRecord r = c.record;
         if (r != null) {
-            wheel.cancel(r.wheelId);                          // false when the wheel reached it first (see fired)
-            release(r, c.cancelled);
+            stock.wheel.cancel(r.wheelId);                    // false when the wheel reached it first (see fired)
+            r.target = null;
+            recycle(r);
         }
         c.record = null;
         spareCancels.offer(c);
@@ -174,52 +181,47 @@ final class TimerCommands {
      */
     boolean fired(TimerRecord r) {
         long s = r.state();
-        if (TimerRecord.phase(s) == TimerRecord.FILED && r.move(s, TimerRecord.nextFree(s))) {
+        if (TimerRecord.phase(s) == TimerRecord.FILED && r.move(s, s - TimerRecord.FILED + TimerRecord.FIRED)) {
+            r.target = null;
             recycle(r);
             return true;
         }
         return false;
     }
 
-    private void release(TimerRecord r, long s) {
-        r.setState(TimerRecord.nextFree(s));
-        recycle(r);
-    }
-
-    /** Hands a freed record straight back to producers while fewer than Q are out, else keeps it spare. */
+    /** Hands a record whose generation is over straight back to producers while fewer than Q are out, else keeps it spare. */
     private void recycle(TimerRecord r) {
-        r.target = null;
-        if (outstanding < capacity) {
+        if (stock.outstanding < capacity) {
             free.offer(r);                                    // room: free holds at most `outstanding`
-            outstanding++;
+            stock.outstanding++;
         } else {
-            if (spares == spare.length) {
-                spare = Arrays.copyOf(spare, spare.length * 2);
+            if (stock.spares == stock.spare.length) {
+                stock.spare = Arrays.copyOf(stock.spare, stock.spare.length * 2);
             }
-            spare[spares++] = r;
+            stock.spare[stock.spares++] = r;
         }
     }
 
-    /** Refills {@code free} until Q records are out; allocates only when every made record is in use. */
+    /** Refills {@code free} until Q records are out; allocates only when every record made is in use. */
     private void topUp() {
-        while (outstanding < capacity) {
-            TimerRecord r = spares > 0 ? spare[--spares] : make();
-            spare[spares] = null;
+        while (stock.outstanding < capacity) {
+            TimerRecord r = stock.spares > 0 ? stock.spare[--stock.spares] : make();
+            stock.spare[stock.spares] = null;
             free.offer(r);
-            outstanding++;
+            stock.outstanding++;
         }
     }
 
     private TimerRecord make() {
-        if (made == MAX_RECORDS) {
-            throw new IllegalStateException("ticker full: " + made + " timer records");
+        if (stock.made == MAX_RECORDS) {
+            throw new IllegalStateException("ticker full: " + stock.made + " timer records");
         }
         TimerRecord[] rs = records;
-        if (made == rs.length) {
+        if (stock.made == rs.length) {
             rs = Arrays.copyOf(rs, rs.length * 2);
         }
-        TimerRecord r = new TimerRecord(made);
-        rs[made++] = r;
+        TimerRecord r = new TimerRecord(stock.made);
+        rs[stock.made++] = r;
         records = rs;                                         // before r is offered to free
         return r;
     }
