@@ -106,6 +106,16 @@ final class DeadlineParking implements IdleStrategy {
         plannedWake = AWAKE;
     }
 
+    /** Unparks the ticker if it is parked or about to park: a refused request means its queue needs draining now. */
+    void wakeIfParked() {
+        if (plannedWake != AWAKE) {
+            Thread t = sleeper;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
     /** Unparks the ticker if it plans to sleep past {@code deadlineNanos}; call after publishing the request. */
     void wakeIfBefore(long deadlineNanos) {
         if (deadlineNanos < plannedWake) {

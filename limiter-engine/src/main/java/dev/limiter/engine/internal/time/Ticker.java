@@ -150,6 +150,8 @@ public final class Ticker implements AutoCloseable {
         long ticket = commands.schedule(deadlineNanos, target, payload);
         if (ticket != NULL_TICKET) {
             parking.wakeIfBefore(deadlineNanos);
+        } else {
+            parking.wakeIfParked();                    // behind: it should drain now, not at its planned wake-up
         }
         return ticket;
     }
