@@ -100,11 +100,11 @@ final class TimerCommands {
             refused.incrementAndGet();
             return Ticker.NULL_TICKET;
         }
-        long queued = TimerRecord.nextQueued(r.state());     // its generation is over: this producer owns it
+        long queued = TimerRecord.nextQueued(r.stateAcquire()); // its generation is over: this producer owns it
         r.deadline = deadlineNanos;
         r.payload = payload;
         r.target = target;
-        r.setState(queued);
+        r.stateRelease(queued);
         if (!scheduled.offer(r)) {
             throw new IllegalStateException("timer queue overflow: more records out than it holds");
         }
@@ -120,11 +120,11 @@ final class TimerCommands {
             return false;
         }
         long queued = TimerRecord.stateOf(ticket, TimerRecord.QUEUED);
-        if (r.move(queued, TimerRecord.stateOf(ticket, TimerRecord.WITHDRAWN))) {
+        if (r.casState(queued, TimerRecord.stateOf(ticket, TimerRecord.WITHDRAWN))) {
             return true;                                      // not drained yet: the ticker frees it unfiled
         }
         long filed = TimerRecord.stateOf(ticket, TimerRecord.FILED);
-        if (r.state() != filed) {
+        if (r.stateAcquire() != filed) {
             return false;                                     // fired, cancelled, or a stale ticket
         }
         CancelRequest c = spareCancels.poll();
@@ -133,7 +133,7 @@ final class TimerCommands {
             return false;
         }
         long cancelled = TimerRecord.stateOf(ticket, TimerRecord.CANCELLED);
-        boolean won = r.move(filed, cancelled);
+        boolean won = r.casState(filed, cancelled);
         c.record = won ? r : null;                            // lost to the fire: the request only returns
         if (!cancels.offer(c)) {
             throw new IllegalStateException("cancel queue overflow: more requests out than it holds");
@@ -154,9 +154,9 @@ final class TimerCommands {
 
     private void file(TimerRecord r) {
         stock.outstanding--;
-        long s = r.state();
+        long s = r.stateAcquire();
         if (TimerRecord.phase(s) == TimerRecord.QUEUED
-                && r.move(s, s - TimerRecord.QUEUED + TimerRecord.FILED)) {
+                && r.casState(s, s - TimerRecord.QUEUED + TimerRecord.FILED)) {
             r.wheelId = stock.wheel.schedule(r.deadline, 0, r);
         } else {
             recycle(r);                                       // WITHDRAWN: never filed, and only read here
@@ -180,8 +180,9 @@ final class TimerCommands {
      * @return true if the timer fires; false if a cancel won (its request frees the record)
      */
     boolean fired(TimerRecord r) {
-        long s = r.state();
-        if (TimerRecord.phase(s) == TimerRecord.FILED && r.move(s, s - TimerRecord.FILED + TimerRecord.FIRED)) {
+        long s = r.stateAcquire();
+        if (TimerRecord.phase(s) == TimerRecord.FILED
+                && r.casState(s, s - TimerRecord.FILED + TimerRecord.FIRED)) {
             r.target = null;
             recycle(r);
             return true;
@@ -189,7 +190,7 @@ final class TimerCommands {
         return false;
     }
 
-    /** Hands a record whose generation is over straight back to producers while fewer than Q are out, else keeps it spare. */
+    /** Returns a record whose generation is over to producers while fewer than Q are out, else keeps it spare. */
     private void recycle(TimerRecord r) {
         if (stock.outstanding < capacity) {
             free.offer(r);                                    // room: free holds at most `outstanding`

@@ -66,15 +66,15 @@ final class TimerRecord {
         this.state = FIRED;                      // generation 0, over: free; published by the free pool's offer
     }
 
-    long state() {
+    long stateAcquire() {
         return (long) STATE.getAcquire(this);
     }
 
-    void setState(long value) {
+    void stateRelease(long value) {
         STATE.setRelease(this, value);
     }
 
-    boolean move(long expected, long next) {
+    boolean casState(long expected, long next) {
         return STATE.compareAndSet(this, expected, next);
     }
 

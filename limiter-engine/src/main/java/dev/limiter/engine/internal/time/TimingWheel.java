@@ -62,7 +62,7 @@ package dev.limiter.engine.internal.time;
  * cancelling a fired or stale id is a harmless no-op. Ids are never NULL_TIMER (0).
  *
  * Threading. Not thread-safe: one owner thread (the Ticker's) calls every method. No memory
- * ordering is needed; cross-thread requests reach the owner through the Ticker's command queue.
+ * ordering is needed; cross-thread requests reach the owner through the Ticker's command queues.
  * An expiry called by advance may schedule on the same wheel, but must not cancel.
  *
  * References: Varghese and Lauck, "Hashed and hierarchical timing wheels" (1987); the cascading
