@@ -316,6 +316,11 @@ public final class Ticker implements AutoCloseable {
         return commands.queued();
     }
 
+    /** @return timer records made so far: pending timers plus the queue's capacity, at their peak */
+    int timerRecords() {
+        return commands.made();
+    }
+
     /** @return exceptions thrown by timer targets and periodic tasks (each one is counted, then dropped) */
     public long failures() {
         return progress.failures;

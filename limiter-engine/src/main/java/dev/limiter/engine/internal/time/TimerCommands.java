@@ -237,6 +237,11 @@ final class TimerCommands {
         return scheduled.size() + cancels.size();
     }
 
+    /** @return timer records made so far (the ticker's thread, or tests driving it) */
+    int made() {
+        return stock.made;
+    }
+
     /** @return schedules and cancels refused because every record or cancel request was out */
     long refused() {
         return refused.get();

@@ -150,6 +150,33 @@ class TickerTest {
     }
 
     @Test
+    void cancelledLongTimersLeaveTheWheelWithinACycleAndTheirRecordsAreReused() {
+        ManualClock clock = new ManualClock();
+        Ticker ticker = Ticker.builder("l", clock).commandCapacity(4).build();
+        AtomicInteger fired = new AtomicInteger();
+        long[] tickets = new long[3];
+        for (int round = 0; round < 10_000; round++) {
+            for (int i = 0; i < tickets.length; i++) {
+                tickets[i] = ticker.schedule(Long.MAX_VALUE - round, (p, d, n) -> fired.incrementAndGet(), i);
+                assertNotEquals(Ticker.NULL_TICKET, tickets[i]);
+            }
+            ticker.runOnce();                                       // filed in the wheel
+            assertEquals(3, ticker.pendingTimers());
+            for (long t : tickets) {
+                assertTrue(ticker.cancel(t), "a filed timer is cancelled through a request");
+                assertFalse(ticker.cancel(t));
+            }
+            ticker.runOnce();
+            assertEquals(0, ticker.pendingTimers(), "round " + round);
+        }
+        assertEquals(0, ticker.refusedCommands());
+        assertTrue(ticker.timerRecords() <= 4 + 3, "records made: " + ticker.timerRecords());
+        clock.set(Long.MAX_VALUE);
+        ticker.runOnce();
+        assertEquals(0, fired.get());
+    }
+
+    @Test
     void aThrowingTargetIsCountedAndTheOthersStillFire() {
         ManualClock clock = new ManualClock();
         Ticker ticker = Ticker.builder("e", clock).build();
