@@ -22,9 +22,11 @@ import org.agrona.concurrent.AgentRunner;
  * nothing is queued; cancel() of a timer in the wheel (FILED -> CANCELLED) queues a cancel request
  * that this thread applies on its next cycle. The fire is a CAS on the same state, so a timer is
  * fired or cancelled, exactly one, and cancel() returns true only if the timer will not fire. The
- * pool and queues are bounded: an empty pool refuses (schedule returns NULL_TICKET, cancel false)
- * instead of blocking, and back-pressure is the caller's decision. The records hold the wheel ids,
- * so the ticker keeps no ticket map. See TimerCommands and TimerRecord for the protocol.
+ * pool and queues are bounded and never block: an empty record pool refuses a schedule
+ * (NULL_TICKET, and a sleeping ticker is woken), and with every cancel request out a cancel of a
+ * timer in the wheel returns false with nothing changed; back-pressure is the caller's decision.
+ * The records hold the wheel ids, so the ticker keeps no ticket map. See TimerCommands and
+ * TimerRecord for the protocol.
  *
  * Memory ordering. Queue offers are release stores and polls acquire loads: a record's plain
  * fields cross with them in both directions; its state word is written with setRelease or CAS and
@@ -38,9 +40,10 @@ import org.agrona.concurrent.AgentRunner;
  * on its earliest deadline or the next periodic run, at most one tick (DeadlineParking). A
  * schedule whose deadline is earlier than the planned wake-up unparks the thread after its
  * record is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the
- * ticker stores the wake-up, then checks the queues before parking: see DeadlineParking). Without start(),
- * runOnce() does exactly one cycle on the calling thread: with a ManualClock, a test moves the
- * clock and calls runOnce() and never sleeps.
+ * ticker stores the wake-up, then checks the queues before parking: see DeadlineParking); a
+ * refused schedule unparks it whatever its deadline. Without start(), runOnce() does exactly one
+ * cycle on the calling thread: with a ManualClock, a test moves the clock and calls runOnce() and
+ * never sleeps.
  */
 
 /** The engine's ticker: one thread that advances a timing wheel, runs periodic tasks and publishes cached time. */

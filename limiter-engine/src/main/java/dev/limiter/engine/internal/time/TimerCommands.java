@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * withdrawn in place by one CAS (QUEUED -> WITHDRAWN) and the ticker frees it when it drains it;
  * a FILED record (in the wheel) is cancelled by a CAS FILED -> CANCELLED made while holding a
  * CancelRequest polled from `spareCancels`, then offered to `cancels`, so the ticker removes it
- * from the wheel and frees it on its next drain: a cancelled timer holds its record for at most
- * one duty cycle, whatever its deadline. Per-producer order needs nothing more: a cancel acts on
+ * from the wheel and frees it on its next drain: a cancelled timer holds its record until the
+ * next duty cycle, whatever its deadline. Per-producer order needs nothing more: a cancel acts on
  * the state its own schedule published, and a cancel request exists only for a timer already
  * drained.
  *
@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * cannot fail) or is refused with nothing changed (false; the timer still fires). Records beyond
  * the first Q are made by the ticker when timers in the wheel hold the others (its own thread,
  * like the wheel's growth). A freed record goes straight back to `free` while fewer than Q are
- * out, else to the ticker's spare stack, from which the top-up at the end of a drain refills.
+ * out, else to the ticker's spare stack, from which the top-up at the end of a drain refills. The
+ * ticker never waits on a producer: it offers to `free` with relaxedOffer, which fails instead of
+ * spinning while a producer that has claimed a slot has not cleared it yet (the record stays spare).
  *
  * Memory ordering. Queue offers are release stores and polls acquire loads, so a record's or a
  * request's plain fields cross with them (see TimerRecord for the state word). The registry of
@@ -192,14 +194,8 @@ final class TimerCommands {
 
     /** Returns a record whose generation is over to producers while fewer than Q are out, else keeps it spare. */
     private void recycle(TimerRecord r) {
-        if (stock.outstanding < capacity) {
-            free.offer(r);                                    // room: free holds at most `outstanding`
-            stock.outstanding++;
-        } else {
-            if (stock.spares == stock.spare.length) {
-                stock.spare = Arrays.copyOf(stock.spare, stock.spare.length * 2);
-            }
-            stock.spare[stock.spares++] = r;
+        if (stock.outstanding >= capacity || !offerFree(r)) {
+            keepSpare(r);
         }
     }
 
@@ -208,9 +204,31 @@ final class TimerCommands {
         while (stock.outstanding < capacity) {
             TimerRecord r = stock.spares > 0 ? stock.spare[--stock.spares] : make();
             stock.spare[stock.spares] = null;
-            free.offer(r);
-            stock.outstanding++;
+            if (!offerFree(r)) {
+                keepSpare(r);
+                break;                                        // the next drain tops up again
+            }
         }
+    }
+
+    /**
+     * Offers to {@code free} without waiting: its slot is still set while the producer that polled
+     * the slot's previous record (its CAS done) has not yet cleared it, and a plain offer would spin
+     * on that producer; the record then stays spare until a later top-up.
+     */
+    private boolean offerFree(TimerRecord r) {
+        if (free.relaxedOffer(r)) {
+            stock.outstanding++;
+            return true;
+        }
+        return false;
+    }
+
+    private void keepSpare(TimerRecord r) {
+        if (stock.spares == stock.spare.length) {
+            stock.spare = Arrays.copyOf(stock.spare, stock.spare.length * 2);
+        }
+        stock.spare[stock.spares++] = r;
     }
 
     private TimerRecord make() {
