@@ -36,12 +36,14 @@ import org.agrona.concurrent.AgentRunner;
  * refusals are counted with an atomic increment, off the accepted path.
  *
  * Driving. start() runs the cycle on a daemon thread named "limiter-ticker-<name>" (Agrona
- * AgentRunner); close() stops it. An idle cycle parks until the next due time: the wheel's bound
- * on its earliest deadline or the next periodic run, at most one tick (DeadlineParking). A
- * schedule whose deadline is earlier than the planned wake-up unparks the thread after its
- * record is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the
- * ticker stores the wake-up, then checks the queues before parking: see DeadlineParking); a
- * refused schedule unparks it whatever its deadline. Without start(), runOnce() does exactly one
+ * AgentRunner); close() stops it. A cycle that is not behind (its drain did not fill its budget,
+ * no due timer is left, no periodic task did work) counts as idle, and the thread parks until the
+ * next due time: the wheel's bound on its earliest deadline or the next periodic run, at most one
+ * tick (DeadlineParking); requests queued meanwhile are taken in one batch when it wakes. A
+ * schedule whose deadline is earlier than the planned wake-up unparks the thread after its record
+ * is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the ticker
+ * stores the wake-up, then loads the producer index and takes in what was published before
+ * parking: see DeadlineParking); a refused schedule unparks it whatever its deadline. Without start(), runOnce() does exactly one
  * cycle on the calling thread: with a ManualClock, a test moves the clock and calls runOnce() and
  * never sleeps.
  */
@@ -99,6 +101,7 @@ public final class Ticker implements AutoCloseable {
     private static final class Progress {
         long cycleNow;
         boolean firstCycle = true;
+        boolean hot;
         volatile int pendingTimers;
         volatile boolean behind;
         volatile long cycles;
@@ -128,8 +131,10 @@ public final class Ticker implements AutoCloseable {
             }
 
             @Override
-            public boolean hasInput() {
-                return commands.hasInput();
+            public boolean takeInput(long wakeNanos) {
+                long published = commands.publishedSchedules(); // the handshake's load: see DeadlineParking
+                commands.drain(wheel, commandCapacity);
+                return commands.drainedSchedules() < published || nextDueNanos() < wakeNanos;
             }
         });
     }
@@ -212,9 +217,11 @@ public final class Ticker implements AutoCloseable {
     }
 
     private final class Duty implements Agent {
+        /** @return the cycle's work while it is behind (a full drain, due timers left, a busy task), else 0: then idle */
         @Override
         public int doWork() {
-            return cycle();
+            int work = cycle();
+            return progress.hot ? work : 0;
         }
 
         @Override
@@ -233,22 +240,25 @@ public final class Ticker implements AutoCloseable {
                 nextRuns[i] = nextRun(now, periods[i]);
             }
         }
-        int work = commands.drain(wheel, commandCapacity);
-        work += wheel.advance(now, maxWorkPerCycle, expiry);
+        int drained = commands.drain(wheel, commandCapacity);
+        int work = drained + wheel.advance(now, maxWorkPerCycle, expiry);
+        int taskWork = 0;
         for (int i = 0; i < tasks.length; i++) {
             if (now >= nextRuns[i]) {
                 nextRuns[i] = nextRun(now, periods[i]);
                 try {
-                    work += Math.max(0, tasks[i].run(now));
+                    taskWork += Math.max(0, tasks[i].run(now));
                 } catch (RuntimeException e) {
                     progress.failures++; // single writer: this thread
                 }
             }
         }
+        boolean behind = wheel.behind();
+        progress.hot = behind || drained >= commandCapacity || taskWork > 0;
         progress.pendingTimers = wheel.pending();
-        progress.behind = wheel.behind();
+        progress.behind = behind;
         progress.cycles++;
-        return work;
+        return work + taskWork;
     }
 
     /** @return now + period, saturating at Long.MAX_VALUE (period is positive) */

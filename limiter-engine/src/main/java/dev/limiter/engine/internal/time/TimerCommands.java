@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * records by index is a volatile array reference the ticker replaces when it grows; a record is
  * stored in it before the record first enters `free`, so a producer that holds a ticket issued by
  * schedule() finds the record. Producers' offers advance the queues' producer indexes by CAS, the
- * sequentially consistent store DeadlineParking's handshake reads through hasInput().
+ * sequentially consistent store DeadlineParking's handshake reads through publishedSchedules().
  */
 /** The ticker's command transport: pooled timer records and cancel requests moved through JCTools queues. */
 final class TimerCommands {
@@ -245,9 +245,14 @@ final class TimerCommands {
         return r;
     }
 
-    /** @return true if a producer has published a request the ticker has not drained (volatile loads) */
-    boolean hasInput() {
-        return !scheduled.isEmpty() || !cancels.isEmpty();
+    /** @return schedules claimed by producers so far: the schedule queue's producer index (a volatile load) */
+    long publishedSchedules() {
+        return scheduled.currentProducerIndex();
+    }
+
+    /** @return schedules drained so far: the schedule queue's consumer index */
+    long drainedSchedules() {
+        return scheduled.currentConsumerIndex();
     }
 
     /** @return requests queued and not yet drained (approximate while producers run) */
