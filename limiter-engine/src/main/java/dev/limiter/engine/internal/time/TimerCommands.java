@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Bounds, without allocating on the producer side. Let Q be the queues' capacity. The ticker puts
  * a record in `free` only while `outstanding` (records in `free` plus records taken and not yet
- * drained) is below Q, so `scheduled` always has room for every record a producer holds: its
- * offer cannot fail. An empty `free` is the back-pressure: schedule() refuses (NULL_TICKET). There
+ * drained) is below its level, at most Q, so `scheduled` always has room for every record a
+ * producer holds: its offer cannot fail. The level starts at 256 (or Q if smaller) and doubles,
+ * up to Q, at each drain that follows a refusal, so an engine that schedules little holds few
+ * records. An empty `free` is the back-pressure: schedule() refuses (NULL_TICKET). There
  * are Q CancelRequests and `cancels` holds Q, so a cancel either gets a request (and its offer
  * cannot fail) or is refused with nothing changed (false; the timer still fires). Records beyond
  * the first Q are made by the ticker when timers in the wheel hold the others (its own thread,
@@ -53,6 +55,7 @@ final class TimerCommands {
     }
 
     private static final int MAX_RECORDS = 1 << 30;
+    private static final int FIRST_LEVEL = 256;
 
     private final int capacity;
     private final SpmcArrayQueue<TimerRecord> free;
@@ -72,6 +75,8 @@ final class TimerCommands {
      */
     private static final class Stock {
         TimingWheel wheel;
+        int level;                 // records kept out: doubles up to Q after a refusal
+        long refusedSeen;
         TimerRecord[] spare;
         int spares;
         int made;
@@ -88,8 +93,9 @@ final class TimerCommands {
         for (int i = 0; i < capacity; i++) {
             spareCancels.offer(new CancelRequest());
         }
-        this.records = new TimerRecord[capacity];
-        stock.spare = new TimerRecord[capacity];
+        stock.level = Math.min(capacity, FIRST_LEVEL);
+        this.records = new TimerRecord[stock.level];
+        stock.spare = new TimerRecord[stock.level];
         topUp();
     }
 
@@ -148,6 +154,11 @@ final class TimerCommands {
     /** Files drained schedules in {@code into} and applies cancels, at most {@code budget} of each. */
     int drain(TimingWheel into, int budget) {
         stock.wheel = into;
+        long r = refused.get();
+        if (r != stock.refusedSeen) {
+            stock.refusedSeen = r;
+            stock.level = (int) Math.min(capacity, 2L * stock.level); // producers ran out: keep more out
+        }
         int work = scheduled.drain(file, budget);
         work += cancels.drain(unfile, budget);
         topUp();
@@ -192,16 +203,16 @@ final class TimerCommands {
         return false;
     }
 
-    /** Returns a record whose generation is over to producers while fewer than Q are out, else keeps it spare. */
+    /** Returns a record whose generation is over to producers while fewer than the level are out, else keeps it spare. */
     private void recycle(TimerRecord r) {
-        if (stock.outstanding >= capacity || !offerFree(r)) {
+        if (stock.outstanding >= stock.level || !offerFree(r)) {
             keepSpare(r);
         }
     }
 
-    /** Refills {@code free} until Q records are out; allocates only when every record made is in use. */
+    /** Refills {@code free} until the level's records are out; allocates only when every record made is in use. */
     private void topUp() {
-        while (stock.outstanding < capacity) {
+        while (stock.outstanding < stock.level) {
             TimerRecord r = stock.spares > 0 ? stock.spare[--stock.spares] : make();
             stock.spare[stock.spares] = null;
             if (!offerFree(r)) {
