@@ -58,8 +58,7 @@ public final class TickerBuilder {
 
     /**
      * Sets how many schedules may wait for the ticker at once, and cancel requests as many
-     * (rounded up to a power of two): the bound of its queues. Cancel requests are preallocated;
-     * timer records are made as producers need them, up to this many out at once.
+     * (rounded up to a power of two): the preallocated records and requests of its queues.
      */
     public TickerBuilder commandCapacity(int capacity) {
         if (capacity < 2) {

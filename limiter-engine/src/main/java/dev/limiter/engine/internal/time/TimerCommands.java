@@ -28,10 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Bounds, without allocating on the producer side. Let Q be the queues' capacity. The ticker puts
  * a record in `free` only while `outstanding` (records in `free` plus records taken and not yet
- * drained) is below its level, at most Q, so `scheduled` always has room for every record a
- * producer holds: its offer cannot fail. The level starts at 256 (or Q if smaller) and doubles,
- * up to Q, at each drain that follows a refusal, so an engine that schedules little holds few
- * records. An empty `free` is the back-pressure: schedule() refuses (NULL_TICKET). There
+ * drained) is below Q, so `scheduled` always has room for every record a producer holds: its
+ * offer cannot fail. An empty `free` is the back-pressure: schedule() refuses (NULL_TICKET). There
  * are Q CancelRequests and `cancels` holds Q, so a cancel either gets a request (and its offer
  * cannot fail) or is refused with nothing changed (false; the timer still fires). Records beyond
  * the first Q are made by the ticker when timers in the wheel hold the others (its own thread,
@@ -55,7 +53,6 @@ final class TimerCommands {
     }
 
     private static final int MAX_RECORDS = 1 << 30;
-    private static final int FIRST_LEVEL = 256;
 
     private final int capacity;
     private final SpmcArrayQueue<TimerRecord> free;
@@ -75,8 +72,6 @@ final class TimerCommands {
      */
     private static final class Stock {
         TimingWheel wheel;
-        int level;                 // records kept out: doubles up to Q after a refusal
-        long refusedSeen;
         TimerRecord[] spare;
         int spares;
         int made;
@@ -93,9 +88,8 @@ final class TimerCommands {
         for (int i = 0; i < capacity; i++) {
             spareCancels.offer(new CancelRequest());
         }
-        stock.level = Math.min(capacity, FIRST_LEVEL);
-        this.records = new TimerRecord[stock.level];
-        stock.spare = new TimerRecord[stock.level];
+        this.records = new TimerRecord[capacity];
+        stock.spare = new TimerRecord[capacity];
         topUp();
     }
 
@@ -154,11 +148,6 @@ final class TimerCommands {
     /** Files drained schedules in {@code into} and applies cancels, at most {@code budget} of each. */
     int drain(TimingWheel into, int budget) {
         stock.wheel = into;
-        long r = refused.get();
-        if (r != stock.refusedSeen) {
-            stock.refusedSeen = r;
-            stock.level = (int) Math.min(capacity, 2L * stock.level); // producers ran out: keep more out
-        }
         int work = scheduled.drain(file, budget);
         work += cancels.drain(unfile, budget);
         topUp();
@@ -203,16 +192,16 @@ final class TimerCommands {
         return false;
     }
 
-    /** Returns a record whose generation is over to producers while fewer than the level are out, else keeps it spare. */
+    /** Returns a record whose generation is over to producers while fewer than Q are out, else keeps it spare. */
     private void recycle(TimerRecord r) {
-        if (stock.outstanding >= stock.level || !offerFree(r)) {
+        if (stock.outstanding >= capacity || !offerFree(r)) {
             keepSpare(r);
         }
     }
 
-    /** Refills {@code free} until the level's records are out; allocates only when every record made is in use. */
+    /** Refills {@code free} until Q records are out; allocates only when every record made is in use. */
     private void topUp() {
-        while (stock.outstanding < stock.level) {
+        while (stock.outstanding < capacity) {
             TimerRecord r = stock.spares > 0 ? stock.spare[--stock.spares] : make();
             stock.spare[stock.spares] = null;
             if (!offerFree(r)) {
