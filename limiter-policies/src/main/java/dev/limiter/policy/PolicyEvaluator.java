@@ -33,7 +33,7 @@ import java.util.Set;
  */
 public final class PolicyEvaluator {
     private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
-    private final PolicyGate gate;
+    private final GateCell gate;
     private GateState state;
     private MatchResult match;
     private Checks checks;
@@ -43,7 +43,7 @@ public final class PolicyEvaluator {
     private final Decision decision = new Decision();
     private Verdict verdict;
 
-    PolicyEvaluator(PolicyGate gate) {
+    PolicyEvaluator(GateCell gate) {
         this.gate = gate;
         bind(gate.state());
     }

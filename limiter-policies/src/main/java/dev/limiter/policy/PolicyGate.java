@@ -56,15 +56,16 @@ public final class PolicyGate implements AutoCloseable {
     private final List<Runnable> swapListeners = new CopyOnWriteArrayList<>();
     private final ThreadLocal<PolicyEvaluator> evaluators;
     private final TimerStats timers = new GateTimers(this);
-    private volatile GateState state;
-    private volatile boolean closed;
+    private final GateCell cell;
 
     private PolicyGate(Builder b) {
         this.engines = new EngineSource(b.clock, b.whenFull, b.defaultCapacity, b.capacities, b.factory, b.engine);
-        this.state = GateState.build(b.policy, null, engines::create, counters);
-        this.firstEngine = state.engine(0);
+        GateState first = GateState.build(b.policy, null, engines::create, counters);
+        this.firstEngine = first.engine(0);
         this.clock = firstEngine.clock();
-        this.evaluators = ThreadLocal.withInitial(() -> new PolicyEvaluator(this));
+        GateCell c = new GateCell(clock, first);
+        this.cell = c;
+        this.evaluators = ThreadLocal.withInitial(() -> new PolicyEvaluator(c));   // c, never this: see GateCell
     }
 
     /** A gate for {@code policy} on a new engine found by {@link LimiterEngineFactory#discover()}, with default capacities. */
@@ -110,7 +111,7 @@ public final class PolicyGate implements AutoCloseable {
 
     /** @return a new evaluator for one thread or event loop */
     public PolicyEvaluator newEvaluator() {
-        return new PolicyEvaluator(this);
+        return new PolicyEvaluator(cell);
     }
 
     /**
@@ -131,8 +132,8 @@ public final class PolicyGate implements AutoCloseable {
         if (isClosed()) {
             throw new IllegalStateException("the policy gate for '" + policy().name() + "' is closed");
         }
-        GateState old = state;
-        state = GateState.build(newPolicy, old, engines::create, counters);
+        GateState old = cell.state();
+        cell.swap(GateState.build(newPolicy, old, engines::create, counters));
         for (Runnable listener : swapListeners) {
             listener.run();
         }
@@ -158,7 +159,7 @@ public final class PolicyGate implements AutoCloseable {
      * @return how many engines were closed
      */
     public synchronized int closeRetired() {
-        return engines.closeRetired(state.engines());
+        return engines.closeRetired(cell.state().engines());
     }
 
     /**
@@ -179,7 +180,7 @@ public final class PolicyGate implements AutoCloseable {
      * @throws IllegalArgumentException when the current policy has no such rule
      */
     public Limiter limiter(String ruleName) {
-        GateState s = state;
+        GateState s = cell.state();
         int i = s.indexOf(ruleName);
         if (i < 0) {
             s.policy().rule(ruleName); // throws, naming the known rules
@@ -196,7 +197,7 @@ public final class PolicyGate implements AutoCloseable {
      *     the number of values differs from the rule's key parts
      */
     public void lift(String ruleName, String... keyValues) {
-        GateState s = state;
+        GateState s = cell.state();
         int i = indexOf(s, ruleName);
         Rule r = s.policy().rules().get(i);
         if (r.override() != OverrideKind.LIFTED_WHEN_VERIFIED) {
@@ -218,7 +219,7 @@ public final class PolicyGate implements AutoCloseable {
      *     the rule's key, or {@code permits} is out of range
      */
     public void raise(String ruleName, long permits, String... keyValues) {
-        GateState s = state;
+        GateState s = cell.state();
         int i = indexOf(s, ruleName);
         Rule r = s.policy().rules().get(i);
         String key = KeyReader.operatorKey(r, keyValues);
@@ -239,7 +240,7 @@ public final class PolicyGate implements AutoCloseable {
      * @return whether the key had its own limit
      */
     public boolean clearRaise(String ruleName, String... keyValues) {
-        GateState s = state;
+        GateState s = cell.state();
         int i = indexOf(s, ruleName);
         return s.limiter(i).clearOverride(KeyReader.operatorKey(s.policy().rules().get(i), keyValues));
     }
@@ -254,12 +255,12 @@ public final class PolicyGate implements AutoCloseable {
 
     /** @return the current policy */
     public Policy policy() {
-        return state.policy();
+        return cell.state().policy();
     }
 
     /** @return the current policy's compiled matcher */
     public RouteMatcher matcher() {
-        return state.matcher();
+        return cell.state().matcher();
     }
 
     /**
@@ -285,12 +286,7 @@ public final class PolicyGate implements AutoCloseable {
     }
 
     GateState state() {
-        return state;
-    }
-
-    /** @return whether no request can be decided on {@code s}: the gate or one of its engines is closed */
-    boolean isClosed(GateState s) {
-        return closed || s.anyEngineClosed();
+        return cell.state();
     }
 
     /**
@@ -298,19 +294,19 @@ public final class PolicyGate implements AutoCloseable {
      *     with {@link IllegalStateException}
      */
     public boolean isClosed() {
-        return isClosed(state);
+        return cell.isClosed(cell.state());
     }
 
     /** Closes the gate, and every engine it created (not one it was given); idempotent. */
     @Override
     public void close() {
-        closed = true;
+        cell.close();
         engines.closeAll();
     }
 
     @Override
     public String toString() {
-        GateState s = state;
+        GateState s = cell.state();
         return "PolicyGate[" + s.policy().name() + " " + s.policy().version() + ", " + s.ruleCount() + " rules]";
     }
 
