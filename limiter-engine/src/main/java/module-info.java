@@ -11,7 +11,7 @@
 module dev.limiter.engine {
     requires transitive dev.limiter.api;
     requires org.agrona.core;
-    requires org.jctools.core;      // the ticker's command queue
+    requires org.jctools.core;      // the ticker's command queues
     requires HdrHistogram;          // the ticker's lateness histogram (automatic module)
 
     exports dev.limiter.engine;

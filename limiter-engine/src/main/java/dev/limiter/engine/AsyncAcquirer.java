@@ -52,7 +52,7 @@ import java.util.concurrent.Future;
  *   <li>Completions run on the engine's ticker thread: keep dependent actions short, or use the
  *       future's {@code *Async} methods. On an engine with a {@link dev.limiter.ManualClock} they run in
  *       {@link OffHeapEngine#runTimers()}.</li>
- *   <li>When the ticker's command queue is full the request is refused at once. Waits still
+ *   <li>When the ticker's queue has no free timer record the request is refused at once. Waits still
  *       pending when the engine closes never complete.</li>
  *   <li>A string key is copied ({@code toString()}) only when the request must wait; an outcome
  *       known at once allocates nothing in the callback forms.</li>

@@ -70,7 +70,7 @@ final class EngineTime {
     /**
      * Schedules {@code target} at {@code deadlineNanos}; lock-free, allocation-free once started.
      *
-     * @return the ticket, or {@link Ticker#NULL_TICKET} when the command queue is full or the engine closed
+     * @return the ticket, or {@link Ticker#NULL_TICKET} when the ticker's queue is full or the engine closed
      */
     long schedule(long deadlineNanos, Ticker.TimerTarget target, long payload) {
         if (!started && !manual) {

@@ -22,8 +22,8 @@ import java.lang.invoke.VarHandle;
  * (never before t + H, at most one tick after) and the lease is still HELD, the ticker's thread
  * moves it to RECLAIMED and refunds its permits through the kernel - the same exact refund as a
  * release, which is a no-op if the key's generations already rolled it out. If the timer cannot be
- * scheduled (the ticker's command queue is full or the engine is closing), the kernel's lazy
- * reclaim by 2H still applies.
+ * scheduled (the ticker's queue has no free timer record or the engine is closing), the kernel's
+ * lazy reclaim by 2H still applies.
  *
  * Offset -1: granted by a full table configured to admit; holds nothing and schedules nothing.
  *

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Question: what does one timer cost — scheduled then cancelled, or scheduled then fired — in this
- * engine's {@link TimingWheel} (and through its {@link Ticker}'s command queue) against
+ * engine's {@link TimingWheel} (and through its {@link Ticker}'s command queues) against
  * {@link ScheduledThreadPoolExecutor}, Netty's {@link HashedWheelTimer} and Agrona's
  * {@link DeadlineTimerWheel}?
  *
@@ -191,9 +191,10 @@ public class TimerScheduleBenchmark {
     }
 
     /**
-     * This engine's ticker, producer side: schedule and cancel commands through its MPSC queue. A
-     * refused command (queue full: the ticker's thread is behind) is retried and counted, so the
-     * score is the rate the ticker sustains, not the rate at which a full queue says no.
+     * This engine's ticker, producer side: schedule through its JCTools queues and cancel (in place,
+     * while the ticker has not drained the schedule yet). A refused command (no free record: the
+     * ticker's thread is behind) is retried and counted, so the score is the rate the ticker
+     * sustains, not the rate at which a full queue says no.
      */
     @Benchmark
     public long tickerScheduleCancel(Threaded s, TimerCounts c) {

@@ -3,50 +3,54 @@ package dev.limiter.engine.internal.time;
 import dev.limiter.Clock;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpmcArrayQueue;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 /*
  * The engine's one time thread: it owns a TimingWheel, and each duty cycle
  *   1. reads the source clock once and publishes the reading to the CachedClock;
- *   2. drains at most commandCapacity schedule / cancel commands from the MPSC command queue;
+ *   2. drains at most commandCapacity schedules and as many cancels from its JCTools queues
+ *      (TimerCommands) into the wheel, and refills the pool of free timer records;
  *   3. advances the wheel to the reading, within maxWorkPerCycle units of work, firing timers
  *      (each target's onTimer runs on this thread; lateness = reading - deadline is recorded);
  *   4. runs every periodic task whose next run is due.
  *
- * Producers (acquiring threads) never touch the wheel. schedule() takes a ticket from a shared
- * counter, takes a Command from the preallocated pool (as many as the queue holds, so the
- * producer path never allocates: an empty pool means a full queue, and the command is refused),
- * fills it and offers it to the queue; cancel() does the same with the ticket. The ticker maps tickets to wheel ids in an open-addressed long map. A full queue
- * refuses the command (schedule returns NULL_TICKET) instead of blocking: back-pressure is the
- * caller's decision.
+ * Producers (acquiring threads) never touch the wheel. schedule() polls a preallocated
+ * TimerRecord from an SPMC pool, fills it and offers it to an MPSC queue: two CASes, no shared
+ * ticket counter, no allocation; the ticket is the record's index and generation. cancel() of a
+ * timer the ticker has not drained yet is one CAS on the record's state (QUEUED -> WITHDRAWN) and
+ * nothing is queued; cancel() of a timer in the wheel (FILED -> CANCELLED) queues a cancel request
+ * that this thread applies on its next cycle. The fire is a CAS on the same state, so a timer is
+ * fired or cancelled, exactly one, and cancel() returns true only if the timer will not fire. The
+ * pool and queues are bounded and never block: an empty record pool refuses a schedule
+ * (NULL_TICKET, and a sleeping ticker is woken), and with every cancel request out a cancel of a
+ * timer in the wheel returns false with nothing changed; back-pressure is the caller's decision.
+ * The records hold the wheel ids, so the ticker keeps no ticket map. See TimerCommands and
+ * TimerRecord for the protocol.
  *
- * Memory ordering. A producer writes the command's fields with plain stores, then offer() publishes
- * it with a release store of the queue slot; the ticker's poll reads the slot with an acquire load,
- * so it sees every field. The ticker clears a command and returns it to the SPMC pool (release);
- * a producer's poll (acquire) then owns it exclusively. Per-producer order is kept by the queue,
- * so a cancel always follows its own schedule. Observability counters are single-writer (this
- * thread) and read through volatile loads.
+ * Memory ordering. Queue offers are release stores and polls acquire loads: a record's plain
+ * fields cross with them in both directions; its state word is written with setRelease or CAS and
+ * read with getAcquire (TimerRecord). Per-producer order needs no queue order: a cancel acts on
+ * the state word its own schedule published. `closed` is a volatile load on each request.
+ * Observability counters are single-writer (this thread) and read through volatile loads;
+ * refusals are counted with an atomic increment, off the accepted path.
  *
  * Driving. start() runs the cycle on a daemon thread named "limiter-ticker-<name>" (Agrona
- * AgentRunner); close() stops it. An idle cycle parks until the next due time: the wheel's bound
- * on its earliest deadline or the next periodic run, at most one tick (DeadlineParking). A
- * schedule whose deadline is earlier than the planned wake-up unparks the thread after its
- * command is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the
- * ticker stores the wake-up, then checks the queue before parking: see DeadlineParking). Without start(),
- * runOnce() does exactly one cycle on the calling thread: with a ManualClock, a test moves the
- * clock and calls runOnce() and never sleeps.
+ * AgentRunner); close() stops it. A cycle that is not behind (its drain did not fill its budget,
+ * no due timer is left, no periodic task did work) counts as idle, and the thread parks until the
+ * next due time: the wheel's bound on its earliest deadline or the next periodic run, at most one
+ * tick (DeadlineParking); requests queued meanwhile are taken in one batch when it wakes. A
+ * schedule whose deadline is earlier than the planned wake-up unparks the thread after its record
+ * is queued (the queue's producer-index CAS, then a volatile load of the wake-up; the ticker
+ * stores the wake-up, then loads the producer index and takes in what was published before
+ * parking: see DeadlineParking); a refused schedule unparks it whatever its deadline. Without start(), runOnce() does exactly one
+ * cycle on the calling thread: with a ManualClock, a test moves the clock and calls runOnce() and
+ * never sleeps.
  */
 
 /** The engine's ticker: one thread that advances a timing wheel, runs periodic tasks and publishes cached time. */
 public final class Ticker implements AutoCloseable {
-    /** Returned by {@link #schedule} when the command queue is full or the ticker is closed. */
+    /** Returned by {@link #schedule} when no timer record is free (the ticker is behind) or the ticker is closed. */
     public static final long NULL_TICKET = 0L;
 
     /** What a timer runs when it fires; called on the ticker's thread. Keep it short and non-blocking. */
@@ -71,47 +75,39 @@ public final class Ticker implements AutoCloseable {
         int run(long nowNanos);
     }
 
-    static final byte SCHEDULE = 1;
-    static final byte CANCEL = 2;
-
-    /** One request from a producer; pooled. */
-    static final class Command {
-        byte kind;
-        long ticket;
-        long deadline;
-        long payload;
-        TimerTarget target;
-    }
-
     private final String name;
     private final Clock source;
     private final CachedClock cachedClock;
     private final TimingWheel wheel;
     private final int maxWorkPerCycle;
     private final int commandCapacity;
-    private final MpscArrayQueue<Command> commands;
-    private final SpmcArrayQueue<Command> pool;
-    private final AtomicLong tickets = new AtomicLong(NULL_TICKET + 1);
-    private final AtomicLong refused = new AtomicLong();
+    private final TimerCommands commands;
     private final Recorder lateness = new Recorder(2);
     private final PeriodicTask[] tasks;
     private final long[] periods;
     private final long[] nextRuns;
-    private final Long2LongHashMap wheelIdByTicket = new Long2LongHashMap(1024, 0.65f, TimingWheel.NULL_TIMER);
     private final TimerExpiry expiry = this::expired;
-    private final MessagePassingQueue.Consumer<Command> execute = this::execute;
     private final DeadlineParking parking;
-    private long[] ticketBySlot;
-    private long cycleNow;
-    private boolean firstCycle = true;
+    private final Progress progress = new Progress();
 
     private volatile AgentRunner runner;
     private volatile boolean closed;
-    private volatile int pendingTimers;
-    private volatile boolean behind;
-    private volatile long cycles;
-    private volatile long firedTimers;
-    private volatile long failures;
+
+    /**
+     * What this thread writes every cycle, kept in its own object: the Ticker's fields that
+     * producers read on every request (closed, commands, parking) are then not on a line each
+     * cycle's stores invalidate. Single writer (this thread); the volatile ones are read by others.
+     */
+    private static final class Progress {
+        long cycleNow;
+        boolean firstCycle = true;
+        boolean hot;
+        volatile int pendingTimers;
+        volatile boolean behind;
+        volatile long cycles;
+        volatile long firedTimers;
+        volatile long failures;
+    }
 
     Ticker(TickerBuilder b) {
         this.name = b.name;
@@ -120,15 +116,10 @@ public final class Ticker implements AutoCloseable {
         this.wheel = new TimingWheel(b.tickNanos, b.source.nanoTime(), b.initialTimerCapacity);
         this.maxWorkPerCycle = b.maxWorkPerCycle;
         this.commandCapacity = b.commandCapacity;
-        this.commands = new MpscArrayQueue<>(b.commandCapacity);
-        this.pool = new SpmcArrayQueue<>(b.commandCapacity);
-        for (int i = 0; i < b.commandCapacity && pool.offer(new Command()); i++) {
-            // preallocated: the producer path never allocates
-        }
+        this.commands = new TimerCommands(b.commandCapacity);
         this.tasks = b.tasks.toArray(new PeriodicTask[0]);
         this.periods = b.periods.stream().mapToLong(Long::longValue).toArray();
         this.nextRuns = new long[tasks.length];
-        this.ticketBySlot = new long[wheel.capacity()];
         this.parking = new DeadlineParking(b.source, b.tickNanos, new DeadlineParking.Owner() {
             @Override
             public long nextDueNanos() {
@@ -140,8 +131,10 @@ public final class Ticker implements AutoCloseable {
             }
 
             @Override
-            public boolean hasInput() {
-                return !commands.isEmpty();
+            public boolean takeInput(long wakeNanos) {
+                long published = commands.publishedSchedules(); // the handshake's load: see DeadlineParking
+                commands.drain(wheel, commandCapacity);
+                return commands.drainedSchedules() < published || nextDueNanos() < wakeNanos;
             }
         });
     }
@@ -155,49 +148,34 @@ public final class Ticker implements AutoCloseable {
      * Schedules {@code target.onTimer(payload, ...)} at {@code deadlineNanos}; callable from any
      * thread, lock-free and allocation-free.
      *
-     * @return a ticket for {@link #cancel}, or {@link #NULL_TICKET} if the queue is full or the ticker closed
+     * @return a ticket for {@link #cancel}, or {@link #NULL_TICKET} if no record is free (the
+     *     ticker is behind: the caller may retry) or the ticker closed
      */
     public long schedule(long deadlineNanos, TimerTarget target, long payload) {
         if (closed) {
             return NULL_TICKET;
         }
-        long ticket = tickets.getAndIncrement();
-        if (!submit(SCHEDULE, ticket, deadlineNanos, target, payload)) {
-            return NULL_TICKET;
+        long ticket = commands.schedule(deadlineNanos, target, payload);
+        if (ticket != NULL_TICKET) {
+            parking.wakeIfBefore(deadlineNanos);
+        } else {
+            parking.wakeIfParked();                    // behind: it should drain now, not at its planned wake-up
         }
-        parking.wakeIfBefore(deadlineNanos);
         return ticket;
     }
 
     /**
-     * Asks the ticker to cancel a timer; callable from any thread. A timer that has already fired
-     * (or is firing) is unaffected.
+     * Cancels a timer; callable from any thread, lock-free and allocation-free. Exactly one of
+     * its fire and a cancel wins: after true the target is never called; a cancel of a timer
+     * that fired (or is firing), of a cancelled one, or of a stale ticket is a no-op.
      *
-     * @return true if the request was queued
+     * @return true if the timer will not fire; false if it fired or was cancelled already, the
+     *     ticket is not live, the ticker is closed, or (the timer being in the wheel already)
+     *     every cancel request is queued: then nothing changed, the timer still fires, and the
+     *     caller may retry
      */
     public boolean cancel(long ticket) {
-        return ticket != NULL_TICKET && !closed && submit(CANCEL, ticket, 0, null, 0);
-    }
-
-    private boolean submit(byte kind, long ticket, long deadline, TimerTarget target, long payload) {
-        Command c = pool.poll();
-        if (c == null) {
-            // every command is in the queue or being applied: the queue is full, so refuse without allocating
-            refused.incrementAndGet();
-            return false;
-        }
-        c.kind = kind;
-        c.ticket = ticket;
-        c.deadline = deadline;
-        c.target = target;
-        c.payload = payload;
-        if (commands.offer(c)) {
-            return true;
-        }
-        c.target = null;
-        pool.offer(c); // unreachable while the pool is no larger than the queue; kept for safety
-        refused.incrementAndGet();
-        return false;
+        return ticket != NULL_TICKET && !closed && commands.cancel(ticket);
     }
 
     /**
@@ -219,7 +197,7 @@ public final class Ticker implements AutoCloseable {
         if (runner != null || closed) {
             throw new IllegalStateException("ticker " + name + " already started or closed");
         }
-        AgentRunner r = new AgentRunner(parking, t -> failures++, null, new Duty());
+        AgentRunner r = new AgentRunner(parking, t -> progress.failures++, null, new Duty());
         runner = r;
         AgentRunner.startOnThread(r, task -> {
             Thread t = new Thread(task, "limiter-ticker-" + name);
@@ -239,9 +217,11 @@ public final class Ticker implements AutoCloseable {
     }
 
     private final class Duty implements Agent {
+        /** @return the cycle's work while it is behind (a full drain, due timers left, a busy task), else 0: then idle */
         @Override
         public int doWork() {
-            return cycle();
+            int work = cycle();
+            return progress.hot ? work : 0;
         }
 
         @Override
@@ -253,29 +233,32 @@ public final class Ticker implements AutoCloseable {
     private int cycle() {
         long now = source.nanoTime();
         now = cachedClock.publish(now); // the cached value never goes back, so neither does the wheel
-        cycleNow = now;
-        if (firstCycle) {
-            firstCycle = false;
+        progress.cycleNow = now;
+        if (progress.firstCycle) {
+            progress.firstCycle = false;
             for (int i = 0; i < tasks.length; i++) {
                 nextRuns[i] = nextRun(now, periods[i]);
             }
         }
-        int work = commands.drain(execute, commandCapacity);
-        work += wheel.advance(now, maxWorkPerCycle, expiry);
+        int drained = commands.drain(wheel, commandCapacity);
+        int work = drained + wheel.advance(now, maxWorkPerCycle, expiry);
+        int taskWork = 0;
         for (int i = 0; i < tasks.length; i++) {
             if (now >= nextRuns[i]) {
                 nextRuns[i] = nextRun(now, periods[i]);
                 try {
-                    work += Math.max(0, tasks[i].run(now));
+                    taskWork += Math.max(0, tasks[i].run(now));
                 } catch (RuntimeException e) {
-                    failures++; // single writer: this thread
+                    progress.failures++; // single writer: this thread
                 }
             }
         }
-        pendingTimers = wheel.pending();
-        behind = wheel.behind();
-        cycles++;
-        return work;
+        boolean behind = wheel.behind();
+        progress.hot = behind || drained >= commandCapacity || taskWork > 0;
+        progress.pendingTimers = wheel.pending();
+        progress.behind = behind;
+        progress.cycles++;
+        return work + taskWork;
     }
 
     /** @return now + period, saturating at Long.MAX_VALUE (period is positive) */
@@ -284,34 +267,20 @@ public final class Ticker implements AutoCloseable {
         return next < now ? Long.MAX_VALUE : next;
     }
 
-    private void execute(Command c) {
-        if (c.kind == SCHEDULE) {
-            long id = wheel.schedule(c.deadline, c.payload, c.target);
-            int slot = TimingWheel.slotOf(id);
-            if (slot >= ticketBySlot.length) {
-                ticketBySlot = java.util.Arrays.copyOf(ticketBySlot, wheel.capacity());
-            }
-            ticketBySlot[slot] = c.ticket;
-            wheelIdByTicket.put(c.ticket, id);
-        } else {
-            long id = wheelIdByTicket.remove(c.ticket);
-            if (id != TimingWheel.NULL_TIMER) {
-                wheel.cancel(id);
-            }
+    private void expired(long timerId, long deadlineNanos, long unused, Object attachment) {
+        TimerRecord r = (TimerRecord) attachment;
+        TimerTarget target = r.target;
+        long payload = r.payload;
+        if (!commands.fired(r)) {
+            return;                                    // a cancel won the record; its request frees it
         }
-        c.target = null;
-        pool.offer(c);
-    }
-
-    private void expired(long timerId, long deadlineNanos, long payload, Object attachment) {
-        wheelIdByTicket.remove(ticketBySlot[TimingWheel.slotOf(timerId)]);
-        long late = cycleNow - deadlineNanos;
+        long late = progress.cycleNow - deadlineNanos;
         lateness.recordValue(late < 0 ? Long.MAX_VALUE : late); // overflowed: later than any long
-        firedTimers++;
+        progress.firedTimers++;
         try {
-            ((TimerTarget) attachment).onTimer(payload, deadlineNanos, cycleNow);
+            target.onTimer(payload, deadlineNanos, progress.cycleNow);
         } catch (RuntimeException e) {
-            failures++;
+            progress.failures++;
         }
     }
 
@@ -332,37 +301,42 @@ public final class Ticker implements AutoCloseable {
 
     /** @return timers pending at the end of the last cycle */
     public int pendingTimers() {
-        return pendingTimers;
+        return progress.pendingTimers;
     }
 
     /** @return true if the last cycle ran out of budget with due timers left */
     public boolean behind() {
-        return behind;
+        return progress.behind;
     }
 
     /** @return duty cycles run */
     public long cycles() {
-        return cycles;
+        return progress.cycles;
     }
 
     /** @return timers fired */
     public long firedTimers() {
-        return firedTimers;
+        return progress.firedTimers;
     }
 
-    /** @return commands refused because the queue was full */
+    /** @return schedules and cancels refused because every timer record or cancel request was out */
     public long refusedCommands() {
-        return refused.get();
+        return commands.refused();
     }
 
-    /** @return commands queued and not yet drained (approximate while producers run) */
+    /** @return schedules and cancel requests queued and not yet drained (approximate while producers run) */
     public int queuedCommands() {
-        return commands.size();
+        return commands.queued();
+    }
+
+    /** @return timer records made so far: pending timers plus the queue's capacity, at their peak */
+    int timerRecords() {
+        return commands.made();
     }
 
     /** @return exceptions thrown by timer targets and periodic tasks (each one is counted, then dropped) */
     public long failures() {
-        return failures;
+        return progress.failures;
     }
 
     /** @return the timer-lateness histogram (ns) since the previous call; thread-safe */
@@ -377,6 +351,7 @@ public final class Ticker implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Ticker[" + name + ", tick " + wheel.tickNanos() + "ns, pending " + pendingTimers + ", cycles " + cycles + "]";
+        return "Ticker[" + name + ", tick " + wheel.tickNanos() + "ns, pending " + progress.pendingTimers
+                + ", cycles " + progress.cycles + "]";
     }
 }

@@ -56,7 +56,10 @@ public final class TickerBuilder {
         return this;
     }
 
-    /** Sets the command queue's capacity (and the pool of preallocated commands). */
+    /**
+     * Sets how many schedules may wait for the ticker at once, and cancel requests as many
+     * (rounded up to a power of two): the preallocated records and requests of its queues.
+     */
     public TickerBuilder commandCapacity(int capacity) {
         if (capacity < 2) {
             throw new IllegalArgumentException("command capacity must be at least 2: " + capacity);

@@ -45,24 +45,28 @@ package dev.limiter.engine.internal.time;
  *      only while the cascade of that very bucket is in progress (cut short by the budget);
  *   I3 bit j of occupied[L] is set iff bucket j of level L is non-empty;
  *   I4 every tick below the cursor has been processed: no timer with p < cursor remains;
- *   I5 every timer in the current bucket has a deadline >= soonest; cursor <= floor(now / tick).
+ *   I5 every timer in the current bucket has a deadline >= soonest; cursor <= floor(now / tick);
+ *   I6 if `cascaded`, no bucket above level 0 at the cursor's digits holds a timer.
  * The invariants are checked from outside the class by the tests (TimingWheelInvariants).
  *
  * Advancing. Occupancy bitmaps give, in O(levels), the next tick at which a bucket starts (the
  * lowest set bit at or above the cursor's digit on every level). The cursor jumps there,
  * cascades higher buckets whose range begins at the cursor (top level first, so re-placed timers
  * land in lower buckets that are cascaded next), then fires level 0's bucket and steps on, up to
- * the current bucket, where it fires only what is due. Each moved, fired or scanned timer and
- * each bucket visit costs one unit of the caller's budget; an advance
- * that runs out stops and the next call resumes exactly where it left, so a wheel far behind
- * never makes one caller pay for the whole backlog.
+ * the current bucket, where it fires only what is due. `cascaded` records that the cursor's cascade
+ * is complete (place() never files a timer at the cursor's digit above level 0, I2, so it stays
+ * true until the cursor moves): an advance that stays in the current tick then goes straight to
+ * its bucket, without the search for the next event or the cascade. Each moved, fired or scanned
+ * timer and each bucket visit costs one unit of the caller's budget; an advance that runs out
+ * stops and the next call resumes exactly where it left, so a wheel far behind never makes one
+ * caller pay for the whole backlog.
  *
  * Storage (TimerSlots): timers live in parallel arrays indexed by slot, doubly linked into
  * buckets by int indexes, so cancel is O(1). A timer id is (generation << 32 | slot), so
  * cancelling a fired or stale id is a harmless no-op. Ids are never NULL_TIMER (0).
  *
  * Threading. Not thread-safe: one owner thread (the Ticker's) calls every method. No memory
- * ordering is needed; cross-thread requests reach the owner through the Ticker's command queue.
+ * ordering is needed; cross-thread requests reach the owner through the Ticker's command queues.
  * An expiry called by advance may schedule on the same wheel, but must not cancel.
  *
  * References: Varghese and Lauck, "Hashed and hierarchical timing wheels" (1987); the cascading
@@ -86,6 +90,7 @@ public final class TimingWheel extends TimerSlots {
 
     long cursor;
     long soonest = Long.MIN_VALUE;
+    boolean cascaded;
     private long now;
 
     /**
@@ -166,23 +171,29 @@ public final class TimingWheel extends TimerSlots {
                 work++;
                 continue;
             }
-            long event = nextEvent();
-            if (event > target) {
-                moveCursor(target);                  // nothing to visit up to now
-                break;
-            }
-            moveCursor(event);
-            for (int level = levels - 1; level >= 1 && work < budget; level--) {
-                int b = level * BUCKETS + digit(cursor, level);
-                while (heads[b] != NIL && work < budget) {
-                    int i = heads[b];
-                    unlink(i);
-                    place(i);
-                    work++;
+            if (cursor != target || !cascaded) {     // else: in the current tick, its cascade done
+                long event = nextEvent();
+                if (event > target) {
+                    moveCursor(target);              // nothing to visit up to now
+                    break;
                 }
+                moveCursor(event);
+                for (int level = levels - 1; level >= 1 && work < budget; level--) {
+                    int b = level * BUCKETS + digit(cursor, level);
+                    while (heads[b] != NIL && work < budget) {
+                        int i = heads[b];
+                        unlink(i);
+                        place(i);
+                        work++;
+                    }
+                }
+                if (work >= budget) {
+                    break;                           // cut short: the cascade resumes next time
+                }
+                cascaded = true;
             }
-            if (work >= budget || cursor == target && now < soonest) {
-                break;                               // cut short, or nothing in the current bucket is due yet
+            if (cursor == target && now < soonest) {
+                break;                               // nothing in the current bucket is due yet
             }
             soonest = Long.MAX_VALUE;                // the scan and place() fold the survivors' deadlines in
             for (int i = heads[digit(cursor, 0)]; i != NIL; work++) {
@@ -212,6 +223,7 @@ public final class TimingWheel extends TimerSlots {
         if (tick != cursor) {
             cursor = tick;
             soonest = Long.MIN_VALUE;
+            cascaded = false;
         }
     }
 

@@ -27,7 +27,7 @@ class DeadlineParkingTest {
             }
 
             @Override
-            public boolean hasInput() {
+            public boolean takeInput(long wakeNanos) {
                 return input.get();
             }
         });

@@ -111,19 +111,69 @@ class TickerTest {
     }
 
     @Test
-    void aCancelledTimerNeverFiresAndAFullQueueRefuses() {
+    void aCancelledTimerNeverFiresAndFullQueuesRefuseWithNothingChanged() {
         ManualClock clock = new ManualClock();
         Ticker ticker = Ticker.builder("c", clock).commandCapacity(2).build();
-        AtomicInteger fired = new AtomicInteger();
-        long a = ticker.schedule(5, (p, d, n) -> fired.incrementAndGet(), 0);
+        AtomicLongArray fired = new AtomicLongArray(6);
+        Ticker.TimerTarget target = (p, d, n) -> fired.incrementAndGet((int) p);
+        long a = ticker.schedule(5, target, 0);
+        long b = ticker.schedule(5, target, 1);
         assertNotEquals(Ticker.NULL_TICKET, a);
-        assertTrue(ticker.cancel(a));
-        assertEquals(Ticker.NULL_TICKET, ticker.schedule(5, (p, d, n) -> fired.incrementAndGet(), 0));
+        assertNotEquals(Ticker.NULL_TICKET, b);
+        assertEquals(Ticker.NULL_TICKET, ticker.schedule(5, target, 2), "two records out: the third is refused");
         assertEquals(1, ticker.refusedCommands());
+        assertTrue(ticker.cancel(a), "withdrawn before the ticker drained it");
+        assertFalse(ticker.cancel(a), "a second cancel is a no-op");
+        assertEquals(Ticker.NULL_TICKET, ticker.schedule(5, target, 2), "a withdrawn record is freed only by a drain");
+        ticker.runOnce();
+        assertEquals(1, ticker.pendingTimers());
+        long c = ticker.schedule(5, target, 3);
+        long d = ticker.schedule(5, target, 4);
+        ticker.runOnce();
+        long e = ticker.schedule(5, target, 5);
+        ticker.runOnce();
+        assertEquals(4, ticker.pendingTimers(), "the wheel holds more timers than the queues: records are made");
+        assertTrue(ticker.cancel(b));
+        assertTrue(ticker.cancel(c));
+        assertFalse(ticker.cancel(d), "both cancel requests queued: refused");
+        assertEquals(3, ticker.refusedCommands());
+        assertFalse(ticker.cancel(b));
+        ticker.runOnce();
+        assertEquals(2, ticker.pendingTimers(), "a cancelled timer leaves the wheel on the next cycle");
+        assertTrue(ticker.cancel(e));
         clock.advance(1_000_000_000L);
         ticker.runOnce();
-        assertEquals(0, fired.get());
+        assertEquals("[0, 0, 0, 0, 1, 0]", fired.toString(), "only d, whose cancel was refused, fires");
+        assertFalse(ticker.cancel(d), "a cancel after the fire is a no-op");
         assertEquals(0, ticker.pendingTimers());
+        assertEquals(0, ticker.queuedCommands());
+    }
+
+    @Test
+    void cancelledLongTimersLeaveTheWheelWithinACycleAndTheirRecordsAreReused() {
+        ManualClock clock = new ManualClock();
+        Ticker ticker = Ticker.builder("l", clock).commandCapacity(4).build();
+        AtomicInteger fired = new AtomicInteger();
+        long[] tickets = new long[3];
+        for (int round = 0; round < 10_000; round++) {
+            for (int i = 0; i < tickets.length; i++) {
+                tickets[i] = ticker.schedule(Long.MAX_VALUE - round, (p, d, n) -> fired.incrementAndGet(), i);
+                assertNotEquals(Ticker.NULL_TICKET, tickets[i]);
+            }
+            ticker.runOnce();                                       // filed in the wheel
+            assertEquals(3, ticker.pendingTimers());
+            for (long t : tickets) {
+                assertTrue(ticker.cancel(t), "a filed timer is cancelled through a request");
+                assertFalse(ticker.cancel(t));
+            }
+            ticker.runOnce();
+            assertEquals(0, ticker.pendingTimers(), "round " + round);
+        }
+        assertEquals(0, ticker.refusedCommands());
+        assertTrue(ticker.timerRecords() <= 4 + 3, "records made: " + ticker.timerRecords());
+        clock.set(Long.MAX_VALUE);
+        ticker.runOnce();
+        assertEquals(0, fired.get());
     }
 
     @Test

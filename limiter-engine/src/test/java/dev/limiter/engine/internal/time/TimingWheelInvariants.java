@@ -1,6 +1,6 @@
 package dev.limiter.engine.internal.time;
 
-/** The timing wheel's invariants I1-I5 (see its block comment), checked from outside after every model step. */
+/** The timing wheel's invariants I1-I6 (see its block comment), checked from outside after every model step. */
 final class TimingWheelInvariants {
     private TimingWheelInvariants() {
     }
@@ -9,6 +9,11 @@ final class TimingWheelInvariants {
     static String violation(TimingWheel w) {
         if (w.cursor > w.floorTick(w.now())) {
             return "I5: cursor " + w.cursor + " past the tick of now " + w.now();
+        }
+        for (int level = 1; w.cascaded && level < w.levels; level++) {
+            if (w.heads[level * TimingWheel.BUCKETS + TimingWheel.digit(w.cursor, level)] != TimingWheel.NIL) {
+                return "I6: cascaded, but level " + level + " holds timers at the cursor's digit";
+            }
         }
         int counted = 0;
         for (int b = 0; b <= w.dueBucket; b++) {
