@@ -68,7 +68,7 @@ abstract class OffHeapLimiter implements Limiter {
     private final long plainMaxPermits;
     private final StalenessFloor floor;
     private final KeyOverrides overrides;
-    private final SlotSteps steps;
+    private final SlotSteps steps = new SlotSteps(this);
     private final OperationGuard guard;
     private volatile KeySpace keys;
 
@@ -87,7 +87,6 @@ abstract class OffHeapLimiter implements Limiter {
         this.overrides = new KeyOverrides(limit, kernel);
         this.keys = new KeySpace(capacity, kernel, algorithm == Algorithm.CARDINALITY, seed,
                 evicts && evictable(algorithm), floor, clock, overrides);
-        this.steps = new SlotSteps(this, floor, overrides);
     }
 
     @Override

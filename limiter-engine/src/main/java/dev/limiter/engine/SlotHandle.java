@@ -46,7 +46,7 @@ final class SlotHandle implements LimitHandle {
             }
             int r = limiter.steps().acquireIn(s, v, offset, tries, permits, nowNanos, into);
             if (r != SlotSteps.AGAIN) {
-                return SlotSteps.granted(r);
+                return r == SlotSteps.YES;
             }
         }
     }

@@ -8,8 +8,6 @@ import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.table.KeyTable;
 import dev.limiter.engine.internal.table.TableView;
-import dev.limiter.engine.internal.time.BranchFree;
-import dev.limiter.engine.internal.time.StalenessFloor;
 import dev.limiter.internal.CheckRecords;
 import dev.limiter.internal.DecisionWriter;
 import dev.limiter.internal.EngineAccess;
@@ -32,15 +30,10 @@ import dev.limiter.internal.EngineAccess;
 /** Runs one limiter's steps on resolved slots and retries when a rotation moved the key; thread-safe. */
 final class SlotSteps {
     private final OffHeapLimiter limiter;
-    private final StalenessFloor floor;
-    private final KeyOverrides overrides;
     private final LeaseWaiters waiters;
 
-    /** Takes the limiter's floor and overrides directly: one load each on the acquire path, not two. */
-    SlotSteps(OffHeapLimiter limiter, StalenessFloor floor, KeyOverrides overrides) {
+    SlotSteps(OffHeapLimiter limiter) {
         this.limiter = limiter;
-        this.floor = floor;
-        this.overrides = overrides;
         this.waiters = new LeaseWaiters(limiter);
     }
 
@@ -59,18 +52,11 @@ final class SlotSteps {
 
     /** @return whether {@code key} was granted {@code permits}; resolves it again as long as a rotation moves it */
     boolean acquire(KeySpace s, long key, long permits, long now, Decision into) {
-        TableView v = s.view();
-        int r = acquireIn(s, v, s.find(v, key), 0, permits, now, into);
-        return r != AGAIN ? granted(r) : acquireAgain(s, key, permits, now, into);
-    }
-
-    /** The tries after the first: out of line, so that the first try compiles without a loop. */
-    private boolean acquireAgain(KeySpace s, long key, long permits, long now, Decision into) {
-        for (int tries = 1;; tries++) {
+        for (int tries = 0;; tries++) {
             TableView v = s.view();
             int r = acquireIn(s, v, s.find(v, key), tries, permits, now, into);
             if (r != AGAIN) {
-                return granted(r);
+                return r == YES;
             }
         }
     }
@@ -81,7 +67,7 @@ final class SlotSteps {
             TableView v = s.view();
             int r = acquireIn(s, v, s.find(v, key), tries, permits, now, into);
             if (r != AGAIN) {
-                return granted(r);
+                return r == YES;
             }
         }
     }
@@ -92,7 +78,7 @@ final class SlotSteps {
             TableView v = s.view();
             int r = acquireIn(s, v, s.find(v, key), tries, permits, now, into);
             if (r != AGAIN) {
-                return granted(r);
+                return r == YES;
             }
         }
     }
@@ -126,40 +112,20 @@ final class SlotSteps {
      * @return YES, NO, or AGAIN when the key must be resolved again (a rotation moved it)
      */
     int acquireIn(KeySpace s, TableView v, int offset, int tries, long permits, long now, Decision into) {
-        Kernel k = overrides.kernelAt(offset);                  // an offset below 0 has no override
-        if ((offset | (k.maxPermits() - permits)) < 0) {        // one branch for both rare cases
-            return unresolvedOrTooMany(s, v, offset, tries, k, now, into);
+        if (offset < 0) {
+            if (offset == KeyTable.RETIRED || (tries < ROOM_TRIES && s.makeRoom(v))) {
+                return AGAIN;
+            }
+            return full(s, now, into) ? YES : NO;
         }
         s.prepare(v, offset);
-        long next = v.slots().acquire(k, offset, permits, now, floor, into);
-        return outcome(next, k.frozenWord());
-    }
-
-    /** @return acquireIn's answer when find gave no slot (offset below 0), or the key's kernel cannot grant that many */
-    private int unresolvedOrTooMany(KeySpace s, TableView v, int offset, int tries, Kernel k, long now, Decision into) {
-        if (offset >= 0) {
+        Kernel k = limiter.kernelAt(offset);
+        if (permits > k.maxPermits()) {
             return OffHeapLimiter.refuse(k, into) ? YES : NO;
         }
-        if (offset == KeyTable.RETIRED || (tries < ROOM_TRIES && s.makeRoom(v))) {
-            return AGAIN;
-        }
-        return full(s, now, into) ? YES : NO;
+        long next = v.slots().acquire(k, offset, permits, now, limiter.floor(), into);
+        return next == k.frozenWord() ? AGAIN : next != Kernel.DENIED ? YES : NO;
     }
-
-    /**
-     * @return AGAIN when the step met the frozen word, NO when it denied, else YES; arithmetic, not
-     *     branches: every branch the warm-up never takes costs the compiled path a trap's worth of code
-     */
-    static int outcome(long next, long frozen) {
-        return (int) (BranchFree.nonZero(next ^ Kernel.DENIED) + 1 - BranchFree.nonZero(next ^ frozen));
-    }
-
-    /** @return whether a call answered {@code r} (YES or NO) was granted: a load from a constant table, not a branch */
-    static boolean granted(int r) {
-        return GRANTED[r & 1];
-    }
-
-    private static final boolean[] GRANTED = {false, true};
 
     /** Returned by leaseIn when the key must be resolved again; never handed out. */
     static final Lease AGAIN_LEASE = new SlotLease(null, null, -1, 0, 0L);
@@ -172,16 +138,16 @@ final class SlotSteps {
             return fullLease(s, permits, now, into);
         }
         s.prepare(v, offset);
-        Kernel k = overrides.kernelAt(offset);
+        Kernel k = limiter.kernelAt(offset);
         if (permits > k.maxPermits()) {
             OffHeapLimiter.refuse(k, into);
             return null;
         }
-        long next = v.slots().acquire(k, offset, permits, now, floor, into);
+        long next = v.slots().acquire(k, offset, permits, now, limiter.floor(), into);
         if (next == k.frozenWord()) {
             return AGAIN_LEASE;
         }
-        long at = floor.effective(now);
+        long at = limiter.floor().effective(now);
         return next == Kernel.DENIED ? null
                 : SlotLease.granted(limiter, v.table(), offset, permits, k.token(next, at), at);
     }
@@ -238,7 +204,7 @@ final class SlotSteps {
                 return;
             }
             s.prepare(v, at);
-            if (v.slots().refund(limiter.kernel(), at, permits, token, floor.effective(now))) {
+            if (v.slots().refund(limiter.kernel(), at, permits, token, limiter.floor().effective(now))) {
                 waiters.released(s, v.table(), at, now);
                 return;
             }
@@ -267,7 +233,7 @@ final class SlotSteps {
                 return;
             }
             s.prepare(v, at);
-            if (v.slots().refund(limiter.kernel(), at, checks.permits(i), token, floor.effective(now))) {
+            if (v.slots().refund(limiter.kernel(), at, checks.permits(i), token, limiter.floor().effective(now))) {
                 waiters.released(s, v.table(), at, now);
                 return;
             }

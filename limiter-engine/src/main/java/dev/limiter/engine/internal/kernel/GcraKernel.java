@@ -3,7 +3,6 @@ package dev.limiter.engine.internal.kernel;
 import dev.limiter.Decision;
 import dev.limiter.Limit;
 import dev.limiter.Outcome;
-import dev.limiter.engine.internal.time.BranchFree;
 import dev.limiter.engine.internal.time.TimeMath;
 import dev.limiter.internal.DecisionWriter;
 import dev.limiter.internal.EngineAccess;
@@ -93,17 +92,12 @@ public final class GcraKernel extends Kernel {
         long from = Math.max(tat, now);
         long backlog = from - now;                             // unsigned, exact: from >= now
         long room = ~(from ^ Long.MIN_VALUE);                  // unsigned: Long.MAX_VALUE - from
-        // Refused when p*I overflows, reaches the clock's end, or exceeds tau - backlog (tau < backlog
-        // included): failure bits and one branch (see BranchFree), not four, since each branch the
-        // warm-up never takes costs the compiled acquire path a trap's worth of code.
-        long refused = BranchFree.nonZero(Math.multiplyHigh(permits, interval))
-                | (1 - BranchFree.belowUnsigned(cost, room))
-                | BranchFree.belowUnsigned(tau, backlog)
-                | BranchFree.belowUnsigned(tau - backlog, cost);
-        if (refused != 0) {
+        boolean fits = Math.multiplyHigh(permits, interval) == 0 && Long.compareUnsigned(cost, room) < 0;
+        boolean admits = fits && Long.compareUnsigned(backlog, tau) <= 0
+                && Long.compareUnsigned(cost, tau - backlog) <= 0;
+        if (!admits) {
             if (facts != null) {
-                deny(facts, backlog, cost, Math.multiplyHigh(permits, interval) == 0
-                        && Long.compareUnsigned(cost, room) < 0, room);
+                deny(facts, backlog, cost, fits, room);
             }
             return DENIED;
         }

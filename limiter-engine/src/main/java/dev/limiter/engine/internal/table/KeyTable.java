@@ -69,8 +69,6 @@ public final class KeyTable {
     public static final long FROZEN_PUBLISH = 0x46524F5A454E5031L;   // "FROZENP1"
 
     private final UnsafeBuffer buffer;
-    /** The buffer's base address, held here so that the home-slot read loads one field, not two. */
-    private final long address;
     private final int slotBytes;
     private final long slots;
     private final long capacity;
@@ -96,7 +94,6 @@ public final class KeyTable {
         this.slotBytes = STATE_OFFSET + 8 * stateWords;
         this.slots = slotsFor(capacity);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
-        this.address = buffer.addressOffset();
     }
 
     /**
@@ -181,7 +178,7 @@ public final class KeyTable {
     public int find(long claim, long publish) {
         long i = start(claim, publish);
         int at = (int) (i * slotBytes);
-        long home = address + at;
+        long home = buffer.addressOffset() + at;
         boolean atHome = ((OffHeapWords.loadAcquire(home + CLAIM_OFFSET) ^ claim)
                 | (OffHeapWords.loadAcquire(home + PUBLISH_OFFSET) ^ publish)) == 0;
         return atHome ? at + STATE_OFFSET : probe(claim, publish, i);   // the common case reads only, and inlines

@@ -74,15 +74,6 @@ public final class CachedClock implements Clock {
         if ((ThreadLocalRandom.current().nextInt() & sampleMask) != 0) {   // a mask of 0 samples every read
             return c;
         }
-        return sampled(c);
-    }
-
-    /**
-     * The sampled read, out of line: with the default 1 read in 64, C2 keeps it a call rather than
-     * inline the source's read and the publish loop into every acquire path (which would take that
-     * path over the size up to which callers inline it).
-     */
-    private long sampled(long c) {
         long real = source.nanoTime();
         // stale when real > c and real - c, an exact unsigned difference then, exceeds staleAfter;
         // one branch (see BranchFree), as this path is inlined into every acquire that reads the clock

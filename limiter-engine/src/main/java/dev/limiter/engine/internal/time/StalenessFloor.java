@@ -53,8 +53,6 @@ public final class StalenessFloor {
     public static final StalenessFloor NONE = new StalenessFloor(Long.MAX_VALUE, Clock.system());
 
     private final long reach;
-    /** 2H biased by Long.MIN_VALUE, so that one signed compare tests an unsigned lag; the top when reach is 0 */
-    private final long raiseAfterBiased;
     private final Clock clock;
     @SuppressWarnings("unused")
     private volatile long floor = Long.MIN_VALUE;
@@ -66,7 +64,6 @@ public final class StalenessFloor {
      */
     public StalenessFloor(long horizonNanos, Clock clock) {
         this.reach = horizonNanos == Long.MAX_VALUE ? 0 : Math.max(1L, horizonNanos / 4);
-        this.raiseAfterBiased = reach == 0 ? Long.MAX_VALUE : (2 * reach) ^ Long.MIN_VALUE;
         this.clock = clock;
     }
 
@@ -81,9 +78,7 @@ public final class StalenessFloor {
         if (now < f) {
             return f;
         }
-        // now >= f, so the difference is exact; one compare of biased values is the unsigned test
-        // lag > 2H (never true with reach 0), one branch where a guarded compareUnsigned takes three
-        if (((now - f) ^ Long.MIN_VALUE) > raiseAfterBiased) {
+        if (reach != 0 && Long.compareUnsigned(now - f, 2 * reach) > 0) {   // now >= f, so the difference is exact
             raise(now);
         }
         return now;
