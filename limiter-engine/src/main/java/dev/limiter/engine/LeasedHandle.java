@@ -52,13 +52,28 @@ final class LeasedHandle implements LimitHandle {
     private final long leasePermits;
     private final ThreadLocal<Lease> leases = ThreadLocal.withInitial(Lease::new);
 
-    /** One thread's leased slots [next, end) and the figures of the kernel they were taken under. */
-    private static final class Lease {
+    /**
+     * One thread's leased slots [next, end) and the figures of the kernel they were taken under.
+     * Written on every local grant, so it is padded by 64 bytes on each side: two threads' leases,
+     * allocated close together, would otherwise share a cache line and every grant would take it
+     * from the other core (the padding sits in superclasses, whose fields the JVM lays out first).
+     */
+    private static final class Lease extends LeaseFields {
+        long q0, q1, q2, q3, q4, q5, q6, q7;
+    }
+
+    /** The lease's own fields, after {@link LeasePadding}'s 64 bytes. */
+    private abstract static class LeaseFields extends LeasePadding {
         long next;
         long end;
         long interval;
         long tau;
         boolean held;
+    }
+
+    /** 64 bytes ahead of a lease's fields. */
+    private abstract static class LeasePadding {
+        long p0, p1, p2, p3, p4, p5, p6, p7;
     }
 
     LeasedHandle(OffHeapLimiter limiter, long key, long leasePermits) {
