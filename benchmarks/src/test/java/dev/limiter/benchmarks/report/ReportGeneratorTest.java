@@ -119,6 +119,34 @@ class ReportGeneratorTest {
         assertEquals(5, doc.getElementsByTagName("rect").getLength() - 4, "one bar per measured row (after the background and legend)");
     }
 
+    /** The 1M-key floor line is out of reach when the clock read + read + CAS alone exceeds 1.5x the floor. */
+    @Test
+    void millionKeyFloorLineIsOutOfReachOnlyWhenTheClockedFloorIs(@TempDir Path dir) throws Exception {
+        String md = millionKeyReport(dir.resolve("slow"), 4.5);
+        assertTrue(md.contains("| 1M keys, 1 thread (own clock): ≤ 1.5× the time of the random read + CAS floor | 6.00×"), md);
+        assertTrue(md.contains("**not met** (out of reach: a clock read + read + CAS alone takes 4.00× the floor's time)"),
+                md);
+        md = millionKeyReport(dir.resolve("fast"), 15.0);
+        assertTrue(md.contains("own clock against the clock read + read + CAS floor (15.00 ops/µs): 5.00× | **not met** |"),
+                md);
+    }
+
+    private static String millionKeyReport(Path dir, double clockedFloor) throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Files.writeString(results.resolve("jmh-t1.json"), "[" + String.join(",",
+                result("OneMillionKeysBenchmark.engineOwnClock", 1, 3.0, 0.1, 0.0, 3.0, 0, ""),
+                result("OneMillionKeysBenchmark.guava", 1, 1.0, 0.1, 0.0, 1.0, 0, ""),
+                result("FloorsBenchmark.randomCasOffHeap", 1, 18.0, 0.1, 0.0, Double.NaN, Double.NaN, ""),
+                result("FloorsBenchmark.nanoTimeRandomCasOffHeap", 1, clockedFloor, 0.1, 0.0, Double.NaN, Double.NaN,
+                        "")) + "]", StandardCharsets.UTF_8);
+        Files.writeString(results.resolve("run.json"), "{\"mode\": \"quality\", \"command\": \"benchmarks/run.sh\","
+                + " \"startedUtc\": \"2026-01-01T00:00:00Z\", \"nproc\": 2, \"cpu\": \"Test CPU\", \"os\": \"Linux\"}");
+        Files.writeString(results.resolve("memory.json"), "{\"keys\": 1000000, \"engineOffHeapBytesPerKey\": 60.0,"
+                + " \"engineHeapBytesPerKey\": 0.0, \"heapBytesPerKey\": {\"guava\": 202.5}}");
+        ReportGenerator.main(new String[] {results.toString(), dir.toString(), "1"});
+        return Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
+    }
+
     @Test
     void jsonReaderHandlesJmhShapes() {
         Object v = Json.parse("{\"a\": [1, -2.5e3, \"NaN\", true, null], \"b\": {\"c\": \"x\\\"y\\u00e9\"}}");
