@@ -245,7 +245,8 @@ public final class TimeSection {
             md.append(" The floor is a bare thread (no engine, no wheel) that parks with `LockSupport.parkNanos` until "
                     + "each of a series of deadlines spaced like the conformance times, under the same load, in "
                     + "segments interleaved with the waits': its lateness is the reading at wake-up minus the deadline, "
-                    + "what the operating system gives any parked thread here.");
+                    + "what the operating system gives any parked thread here. The waits allocate (a future each) "
+                    + "and the floor does not, so a collector's pause counts against the waits alone.");
         }
         md.append("\n\n| | p50 | p99 | p99.9 | max | early | refused |\n|---|---|---|---|---|---|---|\n");
         percentiles(md.append("| asynchronous acquires |"), lateness, LATENESS, tick);

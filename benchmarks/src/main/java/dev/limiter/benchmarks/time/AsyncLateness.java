@@ -40,7 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  * thread ({@code ParkingFloor}: no engine, no wheel) takes the ticker's place: it parks with
  * {@link java.util.concurrent.locks.LockSupport#parkNanos} until each conformance time the driver reads (the
  * times the waits would have had, in the same phase against the driver's wake-ups) and records its own lateness. The same threads
- * are busy in both kinds of segment (the engine's ticker, idle then, wakes once a tick).
+ * are busy in both kinds of segment (the engine's ticker, idle then, wakes once a tick). The waits
+ * allocate (a future, a waiter, a completion each) and the floor does not: a young collection's pause
+ * falls in the waits' segments only, and shows in their p99.9 and max.
  *
  * <p>Writes JSON to the first argument (default {@code async-lateness.json}); {@code --quick}
  * waits fewer times.
