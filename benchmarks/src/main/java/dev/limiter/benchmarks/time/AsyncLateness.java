@@ -45,7 +45,9 @@ import java.util.concurrent.locks.LockSupport;
  * falls in the waits' segments only, and shows in their p99.9 and max.
  *
  * <p>Writes JSON to the first argument (default {@code async-lateness.json}); {@code --quick}
- * waits fewer times.
+ * waits fewer times; {@code --evicting-load} has the load thread acquire on random keys over 2^40
+ * ids instead of 2^15, so that its table keeps rotating and the engine's eviction sweep (on the
+ * ticker's thread) always has work.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.limiter.benchmarks.time.AsyncLateness async-lateness.json
  * </pre>
@@ -70,6 +72,7 @@ public final class AsyncLateness {
     /** Runs the waits and the floor in interleaved segments and writes the JSON. */
     public static void main(String[] args) throws IOException, InterruptedException {
         boolean quick = java.util.Arrays.asList(args).contains("--quick");
+        long loadKeys = java.util.Arrays.asList(args).contains("--evicting-load") ? 1L << 40 : 1L << 15;
         Path out = Path.of(args.length > 0 && !args[0].startsWith("--") ? args[0] : "async-lateness.json");
         int waits = quick ? 20_000 : 200_000;
         int segments = quick ? 2 : 4;
@@ -79,7 +82,7 @@ public final class AsyncLateness {
         try (OffHeapEngine engine = OffHeapEngine.builder().limit(waitLimit, KEYS).limit(loadLimit, 1 << 16).build()) {
             RateLimiter limiter = engine.rateLimiter("wait");
             RateLimiter load = engine.rateLimiter("load");
-            List<Thread> loaders = startLoad(load, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+            List<Thread> loaders = startLoad(load, loadKeys, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
             Recorder recorder = new Recorder(HIGHEST, 3);
             Recorder floor = new Recorder(HIGHEST, 3);
             Tally tally = new Tally();
@@ -97,7 +100,7 @@ public final class AsyncLateness {
             for (Thread t : loaders) {
                 t.join();
             }
-            write(out, h, f, engine.timerTickNanos(), tally, loaders.size(), segments,
+            write(out, h, f, engine.timerTickNanos(), tally, loaders.size(), loadKeys, segments,
                     engine.timerLatenessNanos(99.0), loadBefore + " / " + loadAverage());
         }
     }
@@ -160,7 +163,7 @@ public final class AsyncLateness {
         return now + d.retryAfterNanos();
     }
 
-    private static List<Thread> startLoad(RateLimiter load, int threads) {
+    private static List<Thread> startLoad(RateLimiter load, long keys, int threads) {
         List<Thread> list = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread th = new Thread(() -> {
@@ -168,7 +171,7 @@ public final class AsyncLateness {
                 boolean sink = true;
                 while (!Thread.currentThread().isInterrupted()) {
                     for (int i = 0; i < 1_000; i++) {
-                        sink ^= load.tryAcquire(r.nextInt(1 << 15), 1);
+                        sink ^= load.tryAcquire(r.nextLong(keys), 1);
                     }
                 }
                 if (sink && r.nextInt() == 42) {
@@ -183,14 +186,14 @@ public final class AsyncLateness {
     }
 
     private static void write(Path out, Histogram h, Histogram f, long tick, Tally tally, int loadThreads,
-                              int segments, long wheelP99, String load) throws IOException {
+                              long loadKeys, int segments, long wheelP99, String load) throws IOException {
         String json = String.format(Locale.ROOT, "{%n  \"question\": \"lateness of async acquires after their conformance time,"
-                        + " under %d busy load thread(s)\",%n  \"tickNanos\": %d,%n  \"segments\": %d,%n"
+                        + " under %d busy load thread(s) on %d keys\",%n  \"tickNanos\": %d,%n  \"segments\": %d,%n"
                         + "  \"loadAverage\": \"%s\",%n  \"completed\": %d,%n  \"early\": %d,%n"
                         + "  \"refused\": %d,%n  \"latenessNanos\": %s,%n  \"latenessTicks\": %s,%n"
                         + "  \"wheelLatenessP99Nanos\": %d,%n  \"floorDeadlines\": %d,%n"
                         + "  \"floorLatenessNanos\": %s,%n  \"floorLatenessTicks\": %s%n}%n",
-                loadThreads, tick, segments, load, h.getTotalCount(), tally.early.get(), tally.refused.get(),
+                loadThreads, loadKeys, tick, segments, load, h.getTotalCount(), tally.early.get(), tally.refused.get(),
                 nanos(h), ticks(h, tick), wheelP99, f.getTotalCount(), nanos(f), ticks(f, tick));
         Files.writeString(out, json, StandardCharsets.UTF_8);
         System.out.print(json);
