@@ -24,14 +24,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * the whole cost once started.
  *
  * Eviction. The idle-key eviction sweep (OffHeapEngine.sweep, see KeySpace) is a periodic task on
- * this ticker, every SWEEP_TICKS ticks, registered here at build. It runs whenever the ticker runs
+ * this ticker, every SWEEP_TICKS ticks, registered here at build. Its slices are short and frequent
+ * (IdleKeyEviction.SWEEP_CHUNKS chunks every tick) rather than long and rare: a slice runs on the
+ * ticker's thread, and a timer that falls due during it fires only after it, so its length is
+ * lateness that every such timer pays. It runs whenever the ticker runs
  * (its thread, or runTimers with a ManualClock); eviction never starts the thread by itself, since
  * key tables also rotate on the calls that fill them.
  */
 final class EngineTime {
     private static final AtomicLong ENGINES = new AtomicLong();
     /** Ticks between two runs of the eviction sweep. */
-    static final long SWEEP_TICKS = 16;
+    static final long SWEEP_TICKS = 1;
 
     private final Ticker ticker;
     private final boolean manual;

@@ -128,7 +128,7 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
      * the clock, call this, assert: tests never sleep. A timer fires at the first call whose
      * reading is at least one {@link #timerTickNanos() tick} past its deadline, possibly sooner,
      * never before its deadline. The same call runs the idle-key eviction sweep when it is due (every
-     * 16 ticks of the clock); {@link IdleKeyEviction#evictNow()} runs a complete one at once.
+     * tick of the clock); {@link IdleKeyEviction#evictNow()} runs a complete one at once.
      *
      * @return units of work done (0 if nothing was due)
      * @throws IllegalStateException if the engine's clock is not a {@code ManualClock} (its timers

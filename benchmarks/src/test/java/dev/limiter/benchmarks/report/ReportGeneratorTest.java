@@ -147,6 +147,41 @@ class ReportGeneratorTest {
         return Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
     }
 
+    /** Renders a run whose lateness file has the asynchronous acquires' p99 and the floor's p99 (ns, tick 1 ms). */
+    private static String renderLateness(Path dir, long p99, long floorP99) throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Files.writeString(results.resolve("jmh-t1.json"),
+                "[" + result("SingleKeyAllowedBenchmark.engineOwnClock", 1, 12.0, 1.0, 0.0, 12.0, 0, "") + "]",
+                StandardCharsets.UTF_8);
+        Files.writeString(results.resolve(TimeSection.LATENESS_FILE), String.format(Locale.ROOT, "{\"question\": \"q\","
+                + " \"tickNanos\": 1000000, \"completed\": 20000, \"early\": 0, \"refused\": 0,"
+                + " \"latenessNanos\": {\"p50\": 100000, \"p99\": %d, \"p99.9\": 2000000, \"max\": 5000000,"
+                + " \"mean\": 1.0}, \"floorDeadlines\": 20000, \"floorLatenessNanos\": {\"p50\": 60000,"
+                + " \"p99\": %d, \"p99.9\": 3000000, \"max\": 7000000, \"mean\": 1.0}}", p99, floorP99));
+        ReportGenerator.main(new String[] {results.toString(), dir.toString()});
+        return Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void latenessTargetIsOutOfReachOnlyWhenTheBareParkedThreadIsItselfLaterThanOneTick(@TempDir Path dir)
+            throws Exception {
+        String outOfReach = renderLateness(dir.resolve("a"), 1_500_000, 1_200_000);
+        assertTrue(outOfReach.contains("| asynchronous acquire lateness p99 ≤ 1 tick | p99 1.50 ticks (p50 0.10, p99.9"
+                + " 2.00); floor (a bare thread parking to the same deadlines) p99 1.20 ticks | **not met** (out of"
+                + " reach: the floor is above the target) |"), outOfReach);
+        assertTrue(outOfReach.contains("| floor: a bare parked thread | 0.060 ms (0.06 ticks) | 1.200 ms (1.20 ticks) |"
+                + " 3.000 ms (3.00 ticks) | 7.000 ms (7.00 ticks) | – | – |"), outOfReach);
+
+        String reachable = renderLateness(dir.resolve("b"), 1_500_000, 900_000);
+        assertTrue(reachable.contains("p99 1.50 ticks (p50 0.10, p99.9 2.00); floor (a bare thread parking to the same"
+                + " deadlines) p99 0.90 ticks | **not met** |"), "a floor within the target leaves it in reach: "
+                + reachable);
+
+        String met = renderLateness(dir.resolve("c"), 900_000, 1_200_000);
+        assertTrue(met.contains("| asynchronous acquire lateness p99 ≤ 1 tick | p99 0.90 ticks (p50 0.10, p99.9 2.00)"
+                + " | met |"), met);
+    }
+
     @Test
     void jsonReaderHandlesJmhShapes() {
         Object v = Json.parse("{\"a\": [1, -2.5e3, \"NaN\", true, null], \"b\": {\"c\": \"x\\\"y\\u00e9\"}}");

@@ -16,6 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * schedule, and a steady stream of far timers does not keep the ticker spinning one record behind
  * the producers (which would pass every record's cache line back and forth).
  *
+ * The sleep is measured to the planned wake-up from after the intake, not from before it: a large
+ * batch taken in (up to the queue's capacity, a millisecond's work) is not slept on top of the due
+ * time.
+ *
  * Protocol (a Dekker-style handshake, so that no early deadline sleeps through its time):
  *   ticker:   plannedWake = t (volatile store);
  *             owner.takeInput(t): p = the queue's producer index (volatile load); drain the
@@ -114,7 +118,10 @@ final class DeadlineParking implements IdleStrategy {
         long wake = TimeMath.addSaturated(now, nanos);
         plannedWake = wake;
         if (!owner.takeInput(wake)) {
-            LockSupport.parkNanos(this, nanos);
+            long left = wake - source.nanoTime();     // after the intake: its time is not slept on top
+            if (left > 0) {
+                LockSupport.parkNanos(this, left);
+            }
         }
         plannedWake = AWAKE;
     }

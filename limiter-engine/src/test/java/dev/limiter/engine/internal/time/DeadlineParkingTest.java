@@ -61,4 +61,26 @@ class DeadlineParkingTest {
             }
         });
     }
+
+    @Test
+    void anIntakeThatTakesUntilThePlannedWakeUpLeavesNoSleep() {
+        ManualClock clock = new ManualClock();
+        DeadlineParking p = new DeadlineParking(clock, HOUR, new DeadlineParking.Owner() {
+            @Override
+            public long nextDueNanos() {
+                return clock.nanoTime() + HOUR;
+            }
+
+            @Override
+            public boolean takeInput(long wakeNanos) {
+                clock.set(wakeNanos);                   // a drain that lasts until the planned wake-up
+                return false;
+            }
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            for (int i = 0; i < 10; i++) {
+                p.idle(0);                              // would sleep the hour again after the intake used it up
+            }
+        });
+    }
 }
