@@ -49,7 +49,6 @@ public final class PolicyGate implements AutoCloseable {
      */
     public static final long DEFAULT_CAPACITY = 1L << 16;
 
-    private final Clock clock;
     private final LimiterEngine firstEngine;
     private final EngineSource engines;
     private final Map<String, RuleCounters> counters = new ConcurrentHashMap<>();
@@ -62,8 +61,7 @@ public final class PolicyGate implements AutoCloseable {
         this.engines = new EngineSource(b.clock, b.whenFull, b.defaultCapacity, b.capacities, b.factory, b.engine);
         GateState first = GateState.build(b.policy, null, engines::create, counters);
         this.firstEngine = first.engine(0);
-        this.clock = firstEngine.clock();
-        GateCell c = new GateCell(clock, first);
+        GateCell c = new GateCell(firstEngine.clock(), first);
         this.cell = c;
         this.evaluators = ThreadLocal.withInitial(() -> new PolicyEvaluator(c));   // c, never this: see GateCell
     }
@@ -97,7 +95,7 @@ public final class PolicyGate implements AutoCloseable {
      */
     public CompletableFuture<Verdict> evaluateAsync(RequestView request) {
         FutureVerdict f = new FutureVerdict();
-        Verdict v = evaluators.get().evaluate(request, clock.nanoTime(), f);
+        Verdict v = evaluators.get().evaluate(request, cell.clock().nanoTime(), f);
         if (v != null) {
             f.complete(v);
         }
@@ -106,7 +104,7 @@ public final class PolicyGate implements AutoCloseable {
 
     /** Evaluates {@code request} now on this thread's evaluator, letting it wait; see {@link PolicyEvaluator#evaluate(RequestView, long, VerdictListener)}. */
     public Verdict evaluate(RequestView request, VerdictListener listener) {
-        return evaluators.get().evaluate(request, clock.nanoTime(), listener);
+        return evaluators.get().evaluate(request, cell.clock().nanoTime(), listener);
     }
 
     /** @return a new evaluator for one thread or event loop */
@@ -282,7 +280,7 @@ public final class PolicyGate implements AutoCloseable {
 
     /** @return the clock of the gate's engines */
     Clock clock() {
-        return clock;
+        return cell.clock();
     }
 
     GateState state() {
