@@ -1,5 +1,6 @@
 package dev.limiter.benchmarks;
 
+import dev.limiter.engine.OffHeapEngine;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  *       succeeds on one word every thread updates: the floor of one hot key on its own clock
  *       (with two threads, the line moves between cores on every update);</li>
  *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
- *       of a region as large as the engine's table for 1M token-bucket keys (1.25M slots,
- *       30 MB), off-heap and as a {@code long[]}, the slot picked from the same
+ *       of a region as large as the engine's table for 1M token-bucket keys (as many slots as
+ *       that table allocates, with the room eviction's rotations claim into: 2.5M slots, 60 MB),
+ *       off-heap and as a {@code long[]}, the slot picked from the same
  *       {@link KeyStream} with the same mixing the engine uses: a cache miss per call. Reads of
  *       successive calls are independent, so the CPU overlaps their misses;</li>
  *   <li>{@code randomCasOffHeap}: the same random slot read, then a CAS on it: the floor of any
@@ -65,8 +67,18 @@ import java.util.concurrent.TimeUnit;
 public class FloorsBenchmark {
     /** Bytes per slot of the engine's token-bucket table: 16 key bytes and one state word. */
     static final int SLOT_BYTES = 24;
-    /** Slots of the engine's table for 1M keys (load factor 0.8). */
-    static final int SLOTS = (int) Math.ceil(KeyStream.KEYS / 0.8);
+    /**
+     * Slots of the engine's table for 1M token-bucket keys, as the engine sizes it (load factor 0.8,
+     * and the room that eviction's rotations claim into): its allocated bytes over the slot size,
+     * read from an engine built as the 1M-key benchmarks build theirs, so the floor follows the table.
+     */
+    static final int SLOTS = engineSlots();
+
+    private static int engineSlots() {
+        try (OffHeapEngine e = Contenders.engine(Contenders.Setting.ALLOWED, KeyStream.KEYS)) {
+            return (int) (e.bytesAllocated() / SLOT_BYTES);
+        }
+    }
 
     /** The shared regions and map, built only for the benchmark that reads them. */
     @State(Scope.Benchmark)

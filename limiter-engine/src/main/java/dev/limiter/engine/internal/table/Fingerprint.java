@@ -1,5 +1,6 @@
 package dev.limiter.engine.internal.table;
 
+import dev.limiter.engine.internal.store.OffHeapWords;
 import dev.limiter.engine.internal.time.BranchFree;
 
 /*
@@ -37,6 +38,19 @@ public final class Fingerprint {
         return (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0
                 ? table.find(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
                 : table.find(LONG_DOMAIN, key);
+    }
+
+    /**
+     * Loads the claim word and the first state word of a 64-bit key's home slot, so that their
+     * cache lines are on their way before the key is resolved (BatchAcquire); writes nothing.
+     *
+     * @return the two words mixed, for the caller to consume so that the loads are kept
+     */
+    public static long touch(KeyTable table, long key) {
+        long home = (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0
+                ? table.homeAddress(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
+                : table.homeAddress(LONG_DOMAIN, key);
+        return OffHeapWords.loadAcquire(home + KeyTable.CLAIM_OFFSET) ^ OffHeapWords.loadAcquire(home + KeyTable.STATE_OFFSET);
     }
 
     /** @return the state offset of a 64-bit key, or -1 when absent */

@@ -154,10 +154,7 @@ public final class KeyTable {
         return size.get();
     }
 
-    /**
-     * @return the home slot hash of key (claim, publish): a multiply-xorshift of both halves, so a
-     *     slot's own words tell where its key probes from (a rotation re-homes keys from them)
-     */
+    /** @return key (claim, publish)'s home hash (multiply-xorshift): a slot's words tell where its key probes from */
     static long home(long claim, long publish) {
         long h = (publish ^ Long.rotateLeft(claim, 32)) * 0x9E3779B97F4A7C15L;
         return h ^ (h >>> 29);
@@ -165,6 +162,11 @@ public final class KeyTable {
 
     private long start(long claim, long publish) {
         return Math.multiplyHigh(home(claim, publish) & Long.MAX_VALUE, slots << 1); // fast range reduction
+    }
+
+    /** @return the address of key (claim, publish)'s home slot, where {@link #find} looks first; reads nothing */
+    public long homeAddress(long claim, long publish) {
+        return buffer.addressOffset() + start(claim, publish) * slotBytes;
     }
 
     /**
@@ -237,16 +239,14 @@ public final class KeyTable {
 
     /** Finds the slot of a key without claiming. @return the state offset, or -1 when the key is absent */
     public int lookup(long claim, long publish) {
-        final UnsafeBuffer b = buffer;
-        final long n = slots;
         long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
+        for (long probes = 0; probes < slots; probes++, i = next(i, slots)) {
             int at = (int) (i * slotBytes);
-            long c = b.getLongVolatile(at + CLAIM_OFFSET);
+            long c = buffer.getLongVolatile(at + CLAIM_OFFSET);
             if (c == 0 || c == FROZEN_CLAIM) {
                 return -1;
             }
-            if (c == claim && b.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
+            if (c == claim && buffer.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
                 return at + STATE_OFFSET;
             }
         }
@@ -394,7 +394,6 @@ public final class KeyTable {
     }
 
     private static long next(long i, long n) {
-        long j = i + 1;
-        return j == n ? 0 : j;
+        return i + 1 == n ? 0 : i + 1;
     }
 }
