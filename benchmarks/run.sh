@@ -47,8 +47,9 @@ if [[ $mode == quick ]]; then
 else
   jmh_opts=(-f 1 -wi 5 -i 5 -w 1s -r 1s)
   # The single-key paths compile to one of two shapes, depending on whether the JIT compiles the
-  # caller's loop before the acquire path: 2 forks, so that a figure is not one draw of that order.
-  single_opts=(-f 2 -wi 5 -i 5 -w 1s -r 1s)
+  # caller's loop before the acquire path: 3 forks, so that a figure is not one draw of that order
+  # (and these rows, the closest to their targets, carry error bars narrow enough to be read).
+  single_opts=(-f 3 -wi 5 -i 5 -w 1s -r 1s)
   latency_opts=()
 fi
 single='(SingleKeyAllowed|SingleKeyDenied|time\.CachedClockAcquire)Benchmark\.'
