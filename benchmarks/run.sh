@@ -2,8 +2,8 @@
 # Builds the benchmark jar, runs the whole suite (JMH with -prof gc and JSON output, the memory-per-key,
 # latency and asynchronous-lateness programs) and regenerates benchmarks/REPORT.md and benchmarks/report/*.svg.
 #
-#   benchmarks/run.sh           quality setting: 1 fork (2 for the single-key benchmarks), warm-up 5 x 1 s, measurement 5 x 1 s, heap flags
-#                               fixed in the benchmark classes (-Xms4g -Xmx4g -XX:+AlwaysPreTouch); ~25 min
+#   benchmarks/run.sh           quality setting: 1 fork (3 for the single-key benchmarks), warm-up 5 x 1 s, measurement 5 x 1 s, heap flags
+#                               fixed in the benchmark classes (-Xms4g -Xmx4g -XX:+AlwaysPreTouch); ~30 min
 #   benchmarks/run.sh --quick   smoke setting CI runs (< 3 min on 2 cores, build included): 1 x 200 ms
 #                               warm-up and measurement, forked JVMs without -XX:+AlwaysPreTouch (pre-touching
 #                               4 GB costs ~2 s per fork); figures are indicative only and the report says so
