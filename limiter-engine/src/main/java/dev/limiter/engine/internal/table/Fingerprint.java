@@ -34,10 +34,17 @@ public final class Fingerprint {
 
     /** @return the state offset of a 64-bit key, claiming it if new, or {@link KeyTable#FULL} */
     public static int find(KeyTable table, long key) {
-        // one branch for both reserved values (see BranchFree): 0 and FROZEN_PUBLISH get the zero domain
-        return (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0
-                ? table.find(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
-                : table.find(LONG_DOMAIN, key);
+        return reserved(key) ? table.find(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.find(LONG_DOMAIN, key);
+    }
+
+    /** @return whether a 64-bit key takes the zero domain: 0 and FROZEN_PUBLISH; one branch (see BranchFree) */
+    private static boolean reserved(long key) {
+        return (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0;
+    }
+
+    /** @return the publish half of a reserved 64-bit key in the zero domain */
+    private static long reservedHalf(long key) {
+        return key == 0 ? 1L : 2L;
     }
 
     /**
@@ -47,17 +54,14 @@ public final class Fingerprint {
      * @return the two words mixed, for the caller to consume so that the loads are kept
      */
     public static long touch(KeyTable table, long key) {
-        long home = (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0
-                ? table.homeAddress(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
+        long home = reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key))
                 : table.homeAddress(LONG_DOMAIN, key);
         return OffHeapWords.loadAcquire(home + KeyTable.CLAIM_OFFSET) ^ OffHeapWords.loadAcquire(home + KeyTable.STATE_OFFSET);
     }
 
     /** @return the state offset of a 64-bit key, or -1 when absent */
     public static int lookup(KeyTable table, long key) {
-        return key == 0 || key == KeyTable.FROZEN_PUBLISH
-                ? table.lookup(LONG_ZERO_DOMAIN, key == 0 ? 1L : 2L)
-                : table.lookup(LONG_DOMAIN, key);
+        return reserved(key) ? table.lookup(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.lookup(LONG_DOMAIN, key);
     }
 
     /** @return the state offset of a string key, claiming it if new, or {@link KeyTable#FULL} */

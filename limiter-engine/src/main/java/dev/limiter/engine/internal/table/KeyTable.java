@@ -45,9 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * number of racing threads, which the 64 spare slots absorb. A rotation's copies are counted by a
  * reservation made up front (reserve, claimForCopy, release). The whole table must fit in 2 GiB.
  *
- * Lifetime. The buffer is plain direct memory owned by the JVM's cleaner: dropping the table
- * (see the limiter's close) makes it unreachable and the JDK frees it at the next GC, while a
- * thread still inside an acquire keeps it reachable, so freed memory is never touched.
+ * Lifetime. The buffer is direct memory freed by the JVM's cleaner at the GC after the table is dropped (the
+ * limiter's close); a thread still inside an acquire keeps it reachable, so freed memory is never touched.
  */
 /** The off-heap key table: lock-free claim and lookup of 128-bit keys with inline state. */
 public final class KeyTable {
@@ -239,14 +238,16 @@ public final class KeyTable {
 
     /** Finds the slot of a key without claiming. @return the state offset, or -1 when the key is absent */
     public int lookup(long claim, long publish) {
+        final UnsafeBuffer b = buffer;
+        final long n = slots;
         long i = start(claim, publish);
-        for (long probes = 0; probes < slots; probes++, i = next(i, slots)) {
+        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
             int at = (int) (i * slotBytes);
-            long c = buffer.getLongVolatile(at + CLAIM_OFFSET);
+            long c = b.getLongVolatile(at + CLAIM_OFFSET);
             if (c == 0 || c == FROZEN_CLAIM) {
                 return -1;
             }
-            if (c == claim && buffer.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
+            if (c == claim && b.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
                 return at + STATE_OFFSET;
             }
         }
