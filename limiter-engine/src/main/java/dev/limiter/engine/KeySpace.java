@@ -52,6 +52,7 @@ final class KeySpace {
     private final int stateWords;
     private final Kernel kernel;
     private final boolean evicts;
+    private final KeyTable.Layout layout;
     private final StalenessFloor floor;
     private final Clock clock;
     private final KeyOverrides overrides;
@@ -64,13 +65,14 @@ final class KeySpace {
     /** Written under this object's lock, read without it by prepare() before it takes the lock. */
     private volatile long nextRotationAt = Long.MIN_VALUE;
 
-    KeySpace(long capacity, Kernel kernel, boolean withMembers, long seed, boolean evicts, StalenessFloor floor,
-             Clock clock, KeyOverrides overrides) {
+    KeySpace(long capacity, Kernel kernel, boolean withMembers, long seed, boolean evicts, KeyTable.Layout layout,
+             StalenessFloor floor, Clock clock, KeyOverrides overrides) {
         this.capacity = capacity;
         this.claimLimit = claimLimit(capacity, evicts);
         this.stateWords = kernel.stateWords();
         this.kernel = kernel;
         this.evicts = evicts;
+        this.layout = layout;
         this.floor = floor;
         this.clock = clock;
         this.overrides = overrides;
@@ -89,14 +91,14 @@ final class KeySpace {
     }
 
     private KeyTable newTable() {
-        return new KeyTable(claimLimit, stateWords, evicts ? (long) (claimLimit * TRIGGER) : Long.MAX_VALUE);
+        return new KeyTable(claimLimit, stateWords, evicts ? (long) (claimLimit * TRIGGER) : Long.MAX_VALUE, layout);
     }
 
     /** Checks the sizes of the tables a limiter would allocate, allocating nothing. */
-    static void checkSizes(long capacity, int stateWords, boolean withMembers, boolean evicts) {
-        KeyTable.bytesFor(claimLimit(capacity, evicts), stateWords);
+    static void checkSizes(long capacity, int stateWords, boolean withMembers, boolean evicts, KeyTable.Layout layout) {
+        KeyTable.bytesFor(claimLimit(capacity, evicts), stateWords, layout);
         if (withMembers) {
-            KeyTable.bytesFor(capacity, 1);
+            KeyTable.bytesFor(capacity, 1, KeyTable.Layout.WIDE);
         }
     }
 
@@ -114,11 +116,20 @@ final class KeySpace {
     }
 
     int find(TableView v, CharSequence key) {
-        return Fingerprint.find(v.table(), key, seed);
+        return Fingerprint.find(v.table(), requireWide(key), seed);
     }
 
     int find(TableView v, byte[] key) {
-        return Fingerprint.find(v.table(), key, seed);
+        return Fingerprint.find(v.table(), requireWide(key), seed);
+    }
+
+    /** @return {@code key}, once checked to be one this limiter's tables take: any key but a 64-bit one needs WIDE */
+    private <K> K requireWide(K key) {
+        if (layout == KeyTable.Layout.NARROW) {
+            throw new UnsupportedOperationException("this limiter takes 64-bit keys only (OffHeapEngine.Builder"
+                    + ".longKeysOnly); a " + (key instanceof byte[] ? "byte[]" : "CharSequence") + " key was given");
+        }
+        return key;
     }
 
     int lookup(long key) {
@@ -126,7 +137,7 @@ final class KeySpace {
     }
 
     int lookup(CharSequence key) {
-        return Fingerprint.lookup(view.table(), key, seed);
+        return Fingerprint.lookup(view.table(), requireWide(key), seed);
     }
 
     int findMember(long parent, long member) {
@@ -134,7 +145,7 @@ final class KeySpace {
     }
 
     int findMember(CharSequence parent, CharSequence member) {
-        return PairKeys.find(members, parent, member, seed);
+        return PairKeys.find(members, requireWide(parent), member, seed);
     }
 
     int remapped(CharSequence parent, CharSequence member) {

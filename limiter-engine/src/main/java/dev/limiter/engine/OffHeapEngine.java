@@ -12,6 +12,7 @@ import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.Kernel;
 import dev.limiter.engine.internal.kernel.QuotaKernel;
 import dev.limiter.engine.internal.kernel.SlidingWindowKernel;
+import dev.limiter.engine.internal.table.KeyTable;
 import dev.limiter.internal.CheckRecords;
 import dev.limiter.internal.EngineAccess;
 
@@ -83,7 +84,7 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
         long seed = b.seed;
         for (Registration r : b.registrations) {
             byName.put(r.limit.name(), OffHeapLimiterFactory.create(this, r.limit, Kernels.kernelFor(r.limit), r.capacity,
-                    r.whenFull == null ? b.whenFull : r.whenFull, seed, b.evictIdleKeys));
+                    r.whenFull == null ? b.whenFull : r.whenFull, seed, b.evictIdleKeys, b.layout));
         }
         this.limiters = byName;
         this.eviction = new IdleKeyEviction(byName.values());
@@ -293,6 +294,7 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
         private WhenFull whenFull = WhenFull.REJECT;
         private long seed = ThreadLocalRandom.current().nextLong();
         private boolean evictIdleKeys = true;
+        private KeyTable.Layout layout = KeyTable.Layout.WIDE;
         private final List<Registration> registrations = new ArrayList<>();
 
         private Builder() {
@@ -357,6 +359,21 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
             return this;
         }
 
+        /**
+         * Stores keys as 64-bit words (off by default): a slot holds the key itself and the limit's
+         * state, 8 bytes less than a slot that can hold any key, so a token bucket's key takes 16
+         * bytes and four keys share a cache line. Every limiter of the engine then takes
+         * {@code long} keys only: a {@code CharSequence} or {@code byte[]} key is refused with
+         * {@link UnsupportedOperationException}, before anything is changed. Call before {@link #limit}.
+         */
+        public Builder longKeysOnly() {
+            if (!registrations.isEmpty()) {
+                throw new IllegalStateException("set longKeysOnly before registering limits");
+            }
+            this.layout = KeyTable.Layout.NARROW;
+            return this;
+        }
+
         /** Fixes the string-hash seed (random by default), for reproducible tests. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -383,7 +400,7 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
             Kernel kernel = kernelFor(limit); // fails early for an unsupported algorithm
             // and for a table that cannot be allocated, before any table is
             KeySpace.checkSizes(capacity, kernel.stateWords(), limit.algorithm() == Algorithm.CARDINALITY,
-                    evictIdleKeys && OffHeapLimiter.evictable(limit.algorithm()));
+                    evictIdleKeys && OffHeapLimiter.evictable(limit.algorithm()), layout);
             registrations.add(new Registration(limit, capacity, whenFull));
             return this;
         }

@@ -73,7 +73,7 @@ abstract class OffHeapLimiter implements Limiter {
     private volatile KeySpace keys;
 
     OffHeapLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
-                   boolean evicts) {
+                   boolean evicts, KeyTable.Layout layout) {
         this.engine = engine;
         this.limit = limit;
         this.kernel = kernel;
@@ -86,7 +86,7 @@ abstract class OffHeapLimiter implements Limiter {
         this.floor = new StalenessFloor(kernel.horizonNanos(), clock);
         this.overrides = new KeyOverrides(limit, kernel);
         this.keys = new KeySpace(capacity, kernel, algorithm == Algorithm.CARDINALITY, seed,
-                evicts && evictable(algorithm), floor, clock, overrides);
+                evicts && evictable(algorithm), layout, floor, clock, overrides);
     }
 
     @Override

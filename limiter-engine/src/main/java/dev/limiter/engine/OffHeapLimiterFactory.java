@@ -3,6 +3,7 @@ package dev.limiter.engine;
 import dev.limiter.Limit;
 import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.Kernel;
+import dev.limiter.engine.internal.table.KeyTable;
 
 /**
  * Makes the off-heap limiter of a limit's kind: a {@link dev.limiter.RateLimiter} for token buckets
@@ -14,16 +15,16 @@ final class OffHeapLimiterFactory {
     }
 
     static OffHeapLimiter create(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull,
-                                 long seed, boolean evicts) {
+                                 long seed, boolean evicts, KeyTable.Layout layout) {
         switch (limit.algorithm()) {
             case QUOTA:
-                return new OffHeapQuotaLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
+                return new OffHeapQuotaLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts, layout);
             case CONCURRENCY:
-                return new OffHeapConcurrencyLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
+                return new OffHeapConcurrencyLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts, layout);
             case CARDINALITY:
-                return new OffHeapCardinalityLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
+                return new OffHeapCardinalityLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts, layout);
             default:
-                return new OffHeapRateLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts);
+                return new OffHeapRateLimiter(engine, limit, kernel, capacity, whenFull, seed, evicts, layout);
         }
     }
 }

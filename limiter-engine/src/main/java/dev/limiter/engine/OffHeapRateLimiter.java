@@ -6,6 +6,7 @@ import dev.limiter.LimitHandle;
 import dev.limiter.RateLimiter;
 import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.kernel.Kernel;
+import dev.limiter.engine.internal.table.KeyTable;
 
 /**
  * A token-bucket, fixed-window or sliding-window limit of the off-heap engine, as a {@link RateLimiter}: it takes permits and hands out handles. Every operation is the shared core's
@@ -14,8 +15,8 @@ import dev.limiter.engine.internal.kernel.Kernel;
 final class OffHeapRateLimiter extends OffHeapLimiter implements RateLimiter {
 
     OffHeapRateLimiter(OffHeapEngine engine, Limit limit, Kernel kernel, long capacity, WhenFull whenFull, long seed,
-            boolean evicts) {
-        super(engine, limit, kernel, capacity, whenFull, seed, evicts);
+            boolean evicts, KeyTable.Layout layout) {
+        super(engine, limit, kernel, capacity, whenFull, seed, evicts, layout);
     }
 
     /** As the default, with the clock read through this class's own field: one type check fewer when inlined. */

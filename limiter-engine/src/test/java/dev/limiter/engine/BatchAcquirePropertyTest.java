@@ -29,7 +29,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * that has room for every key but is rotated at random points and by its own claims; and against
  * this engine's single path on a table too small for the keys (200 keys, 4 live, 72 claims a table), where rotations evict, claims find
  * the table full, and each {@link WhenFull} decides (a REJECT throws at the first key that finds
- * no room, with every key before it decided).
+ * no room, with every key before it decided). In that second comparison the batched engine's
+ * tables hold long keys as themselves (longKeysOnly) and the single one's any key.
  */
 class BatchAcquirePropertyTest {
     static final int EXAMPLES = Math.max(50, Integer.getInteger("limiter.property.examples", 1000) / 4);
@@ -87,8 +88,14 @@ class BatchAcquirePropertyTest {
             (n, t) -> Limit.quota("l", 2 * n).build());
 
     private static OffHeapEngine offHeap(ManualClock clock, Limit limit, long capacity, WhenFull whenFull) {
-        return OffHeapEngine.builder().clock(clock).seed(11).evictIdleKeys(true).whenFull(whenFull)
-                .limit(limit, capacity).build();
+        return offHeap(clock, limit, capacity, whenFull, false);
+    }
+
+    /** @param longKeysOnly whether the engine's tables hold 64-bit keys as themselves (the narrow layout) */
+    private static OffHeapEngine offHeap(ManualClock clock, Limit limit, long capacity, WhenFull whenFull,
+                                         boolean longKeysOnly) {
+        OffHeapEngine.Builder b = OffHeapEngine.builder().clock(clock).seed(11).evictIdleKeys(true).whenFull(whenFull);
+        return (longKeysOnly ? b.longKeysOnly() : b).limit(limit, capacity).build();
     }
 
     /**
@@ -160,7 +167,7 @@ class BatchAcquirePropertyTest {
                 qt().withExamples(EXAMPLES / 2).forAll(traces(200)).checkAssert(trace -> {
                     ManualClock clock = new ManualClock(-5 * trace.t);
                     Limit limit = limitOf.apply(trace.n, trace.t);
-                    try (OffHeapEngine batched = offHeap(clock, limit, 4, whenFull);
+                    try (OffHeapEngine batched = offHeap(clock, limit, 4, whenFull, true);   // narrow against wide
                          OffHeapEngine single = offHeap(clock, limit, 4, whenFull)) {
                         same(trace, clock, batched, single, () -> single.eviction().evictNow());
                     }

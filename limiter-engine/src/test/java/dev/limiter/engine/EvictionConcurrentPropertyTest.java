@@ -6,6 +6,7 @@ import dev.limiter.RateLimiter;
 import dev.limiter.ManualClock;
 import dev.limiter.WhenFull;
 import dev.limiter.engine.internal.AdmissionOracle;
+import dev.limiter.engine.internal.table.KeyTable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,9 @@ import static org.quicktheories.QuickTheory.qt;
 class EvictionConcurrentPropertyTest {
     private static final int ACQUIRERS = 3;
     private static final int KEYS = 12;
+    /** The long value of key i: the narrow layout's two escape keys and the extremes among small ones. */
+    private static final long[] KEY_VALUES = {0, KeyTable.FROZEN_PUBLISH, 1, 2, -1, Long.MIN_VALUE, Long.MAX_VALUE,
+        3, 4, 5, 6, 7};
     static final int EXAMPLES = Math.max(25, Integer.getInteger("limiter.property.examples", 1000) / 10);
     private static RacingCallers callers;
 
@@ -46,16 +50,20 @@ class EvictionConcurrentPropertyTest {
 
 
     private static void check(BiFunction<Long, Long, Limit> limitOf, Oracle oracle) {
+        check(limitOf, oracle, false);
+    }
+
+    private static void check(BiFunction<Long, Long, Limit> limitOf, Oracle oracle, boolean longKeysOnly) {
         qt().withExamples(EXAMPLES).forAll(PhasedSchedule.gen(8, 1 << 12, 240)).checkAssert(s -> {
             ManualClock clock = new ManualClock(-3 * s.period());
             Limit limit = limitOf.apply(s.permits(), s.period());
             List<AdmissionOracle.Grant> grants = Collections.synchronizedList(new ArrayList<>());
-            try (OffHeapEngine engine = OffHeapEngine.builder().clock(clock).whenFull(WhenFull.DENY)
-                    .limit(limit, 8).build()) {
+            OffHeapEngine.Builder builder = OffHeapEngine.builder().clock(clock).whenFull(WhenFull.DENY);
+            try (OffHeapEngine engine = (longKeysOnly ? builder.longKeysOnly() : builder).limit(limit, 8).build()) {
                 RateLimiter l = engine.rateLimiter(limit.name());
                 List<LimitHandle> handles = new ArrayList<>();
                 for (int k = 0; k < 4; k++) {
-                    handles.add(l.handle(k));
+                    handles.add(l.handle(KEY_VALUES[k]));
                 }
                 for (int phase = 0; phase < s.steps().size(); phase++) {
                     long now = clock.advance(s.steps().get(phase));
@@ -73,7 +81,7 @@ class EvictionConcurrentPropertyTest {
                             int key = ask % KEYS;
                             long p = 1 + (ask / KEYS) % Math.min(s.permits(), 3);
                             boolean viaHandle = key < handles.size() && ((ask >> 10) & 1) == 1;
-                            boolean ok = viaHandle ? handles.get(key).tryAcquire(p, now) : l.tryAcquire(key, p, now);
+                            boolean ok = viaHandle ? handles.get(key).tryAcquire(p, now) : l.tryAcquire(KEY_VALUES[key], p, now);
                             if (ok) {
                                 grants.add(new AdmissionOracle.Grant(key, now, p));
                             }
@@ -96,6 +104,18 @@ class EvictionConcurrentPropertyTest {
     void tokenBucketNeverOverAdmitsWhileKeysAreEvicted() {
         check((n, t) -> Limit.tokenBucket("l", n, Duration.ofNanos(t)).burst(Math.max(1, n / 2)).build(),
                 (g, n, t) -> AdmissionOracle.tokenBucketViolation(g, n, t, Math.max(1, n / 2)));
+    }
+
+    @Test
+    void tokenBucketNeverOverAdmitsWhileLongKeysOnlyAreEvicted() {
+        check((n, t) -> Limit.tokenBucket("l", n, Duration.ofNanos(t)).burst(Math.max(1, n / 2)).build(),
+                (g, n, t) -> AdmissionOracle.tokenBucketViolation(g, n, t, Math.max(1, n / 2)), true);
+    }
+
+    @Test
+    void slidingWindowNeverOverAdmitsWhileLongKeysOnlyAreEvicted() {
+        check((n, t) -> Limit.slidingWindow("l", n, Duration.ofNanos(t)).subWindows(3).build(),
+                AdmissionOracle::slidingWindowViolation, true);
     }
 
     @Test

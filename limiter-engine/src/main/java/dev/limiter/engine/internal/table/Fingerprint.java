@@ -8,7 +8,8 @@ import dev.limiter.engine.internal.time.BranchFree;
  *
  * 64-bit keys are stored exactly: (LONG_DOMAIN, key), or (LONG_ZERO_DOMAIN, 1) for key 0 and
  * (LONG_ZERO_DOMAIN, 2) for the key equal to KeyTable.FROZEN_PUBLISH. Two distinct long keys
- * therefore never share a slot.
+ * therefore never share a slot. A narrow table (KeyTable.Layout.NARROW) stores the key itself and
+ * takes no other keys (NarrowSlots).
  *
  * Strings (UTF-16 code units) and byte strings are hashed with MurmurHash3 x64-128 under a
  * per-table seed, and the two 64-bit halves are the fingerprint (a half that is 0, or a claim half
@@ -34,16 +35,19 @@ public final class Fingerprint {
 
     /** @return the state offset of a 64-bit key, claiming it if new, or {@link KeyTable#FULL} */
     public static int find(KeyTable table, long key) {
+        if (table.narrow) {
+            return NarrowSlots.find(table, key);
+        }
         return reserved(key) ? table.find(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.find(LONG_DOMAIN, key);
     }
 
     /** @return whether a 64-bit key takes the zero domain: 0 and FROZEN_PUBLISH; one branch (see BranchFree) */
-    private static boolean reserved(long key) {
+    static boolean reserved(long key) {
         return (BranchFree.nonZero(key) & BranchFree.nonZero(key ^ KeyTable.FROZEN_PUBLISH)) == 0;
     }
 
     /** @return the publish half of a reserved 64-bit key in the zero domain */
-    private static long reservedHalf(long key) {
+    static long reservedHalf(long key) {
         return key == 0 ? 1L : 2L;
     }
 
@@ -54,9 +58,9 @@ public final class Fingerprint {
      * @return the two words mixed, for the caller to consume so that the loads are kept
      */
     public static long touch(KeyTable table, long key) {
-        long home = reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key))
-                : table.homeAddress(LONG_DOMAIN, key);
-        return OffHeapWords.loadAcquire(home + KeyTable.CLAIM_OFFSET) ^ OffHeapWords.loadAcquire(home + KeyTable.STATE_OFFSET);
+        long home = table.narrow ? NarrowSlots.homeAddress(table, key)
+                : reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
+        return OffHeapWords.loadAcquire(home) ^ OffHeapWords.loadAcquire(home + table.stateOffset);
     }
 
     /** @return the state offset of a 64-bit key, or -1 when absent */

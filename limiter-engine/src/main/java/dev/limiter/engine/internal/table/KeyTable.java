@@ -1,6 +1,5 @@
 package dev.limiter.engine.internal.table;
 
-import dev.limiter.engine.internal.store.OffHeapWords;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -10,17 +9,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * An open-addressed, linear-probing table of keys in one direct (off-heap) buffer, with each
  * key's algorithm state inline in its slot so that an acquire touches one slot.
  *
- * Slot layout (all words 8-byte aligned; slotBytes = 16 + 8 * stateWords):
+ * Two layouts (all words 8-byte aligned). WIDE holds any key as a 128-bit fingerprint (claim,
+ * publish), both halves non-zero (see Fingerprint); slotBytes = 16 + 8 * stateWords. NARROW holds
+ * 64-bit keys only, the key itself in one word (NarrowSlots); slotBytes = 8 + 8 * stateWords, so a
+ * one-word state fills 16 bytes, four slots to a cache line and none straddling one.
  *
- *   0        8        16                         slotBytes
- *   +--------+--------+----------- ... ----------+
- *   | claim  | publish| state word 0 .. k-1      |
- *   +--------+--------+----------- ... ----------+
+ *   WIDE    0        8        16                  slotBytes     NARROW  0        8          slotBytes
+ *           +--------+--------+------- ... -------+                     +--------+-- ... ---+
+ *           | claim  | publish| state words 0..k-1|                     | key    | state    |
+ *           +--------+--------+------- ... -------+                     +--------+-- ... ---+
  *
- * A key is a 128-bit fingerprint (claim, publish), both halves non-zero (see Fingerprint). An
- * all-zero slot is empty; all-zero state means "never seen" to every kernel.
+ * An all-zero slot is empty; all-zero state means "never seen" to every kernel. Both layouts take
+ * (claim, publish) at this class's boundary, so rotations, handles and waiters name keys one way;
+ * a narrow table turns a 64-bit key's fingerprint back into the key (NarrowSlots.longKey).
  *
- * Claiming, lock-free. A thread looking for key (c, p) probes from home(c, p):
+ * Claiming (WIDE; WideSlots), lock-free. A thread looking for key (c, p) probes from home(c, p):
  *   - claim word 0: the slot is empty. If the table has room, CAS claim 0 -> c; on success, or if
  *     the CAS lost to an equal c, fall through to the publish step; otherwise re-read the slot.
  *   - claim word == c: read publish. If 0, the claimer has not published yet: help by CAS
@@ -40,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ordered before it. State words are the kernels' business (see Kernel).
  *
  * Capacity. slots = max(capacity + 64, ceil(capacity / 0.8)): the probe sequence stays short
- * (load <= 0.8) and the table can never be completely full, so a probe always ends. The key
+ * (load <= 0.8) and the table can never be completely full, so a probe always ends (a narrow
+ * table's two escape slots come out of that count). The key
  * count is checked before a claim; racing claimers may overshoot the capacity by at most the
  * number of racing threads, which the 64 spare slots absorb. A rotation's copies are counted by a
  * reservation made up front (reserve, claimForCopy, release). The whole table must fit in 2 GiB.
@@ -48,8 +52,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Lifetime. The buffer is direct memory freed by the JVM's cleaner at the GC after the table is dropped (the
  * limiter's close); a thread still inside an acquire keeps it reachable, so freed memory is never touched.
  */
-/** The off-heap key table: lock-free claim and lookup of 128-bit keys with inline state. */
+/** The off-heap key table: lock-free claim and lookup of keys with inline state, in one of two layouts. */
 public final class KeyTable {
+    /** How a table's slots hold their keys. */
+    public enum Layout {
+        /** Any key, as a 128-bit fingerprint in two words. */
+        WIDE,
+        /** 64-bit keys only, the key in one word: 8 bytes less per slot. */
+        NARROW
+    }
+
     /** Offset of the claim half of the key within a slot. */
     public static final int CLAIM_OFFSET = 0;
     /** Offset of the publish half of the key within a slot. */
@@ -67,44 +79,52 @@ public final class KeyTable {
     /** The publish word of an unpublished slot barred by a rotation; no fingerprint has this half. */
     public static final long FROZEN_PUBLISH = 0x46524F5A454E5031L;   // "FROZENP1"
 
-    private final UnsafeBuffer buffer;
-    private final int slotBytes;
+    final UnsafeBuffer buffer;
+    final int slotBytes;
+    final int stateOffset;
+    final boolean narrow;
+    /** Slots a probe walks (wrapping around); a narrow table has its two escape slots after them. */
+    final long probeSlots;
     private final long slots;
     private final long capacity;
     private final long trigger;
     private final AtomicLong size = new AtomicLong();
     private boolean crossed;   // set plainly by the claim that reaches the trigger: a hint, read racily
 
-    /** A table that never calls for a rotation; see {@link #KeyTable(long, int, long)}. */
+    /** A wide table that never calls for a rotation; see {@link #KeyTable(long, int, long, Layout)}. */
     public KeyTable(long capacity, int stateWords) {
-        this(capacity, stateWords, Long.MAX_VALUE);
+        this(capacity, stateWords, Long.MAX_VALUE, Layout.WIDE);
     }
 
     /**
      * @param capacity the most keys the table must hold
      * @param stateWords 8-byte state words per key
      * @param trigger the key count at which {@link #crossedTrigger()} turns true (a rotation is due)
+     * @param layout how slots hold keys: a {@link Layout#NARROW} table takes 64-bit keys only
      * @throws IllegalArgumentException when the table would not fit in 2 GiB or capacity &lt; 1
      */
-    public KeyTable(long capacity, int stateWords, long trigger) {
-        long bytes = bytesFor(capacity, stateWords);
+    public KeyTable(long capacity, int stateWords, long trigger, Layout layout) {
+        long bytes = bytesFor(capacity, stateWords, layout);
         this.capacity = capacity;
         this.trigger = trigger;
-        this.slotBytes = STATE_OFFSET + 8 * stateWords;
+        this.narrow = layout == Layout.NARROW;
+        this.stateOffset = narrow ? NarrowSlots.STATE_OFFSET : STATE_OFFSET;
+        this.slotBytes = stateOffset + 8 * stateWords;
         this.slots = slotsFor(capacity);
+        this.probeSlots = narrow ? slots - NarrowSlots.ESCAPES : slots;
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
     }
 
     /**
      * @return the bytes a table of {@code capacity} keys with {@code stateWords} words per key
-     *     allocates; checks the sizes without allocating anything
+     *     allocates in {@code layout}; checks the sizes without allocating anything
      * @throws IllegalArgumentException when capacity &lt; 1 or the table would not fit in 2 GiB
      */
-    public static long bytesFor(long capacity, int stateWords) {
+    public static long bytesFor(long capacity, int stateWords, Layout layout) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
-        long slotBytes = STATE_OFFSET + 8L * stateWords;
+        long slotBytes = (layout == Layout.NARROW ? NarrowSlots.STATE_OFFSET : STATE_OFFSET) + 8L * stateWords;
         long limit = Integer.MAX_VALUE - 64;
         // compare before multiplying: capacity up to Long.MAX_VALUE must not overflow into a small size
         if (capacity > limit / slotBytes) {
@@ -133,9 +153,19 @@ public final class KeyTable {
         return slotBytes;
     }
 
-    /** @return slots allocated */
+    /** @return slots allocated (a narrow table's escape slots included) */
     public long slots() {
         return slots;
+    }
+
+    /** @return the offset of a slot's first state word from the slot's start */
+    public int stateOffset() {
+        return stateOffset;
+    }
+
+    /** @return whether this table holds 64-bit keys only ({@link Layout#NARROW}) */
+    public boolean narrow() {
+        return narrow;
     }
 
     /** @return off-heap bytes allocated */
@@ -159,11 +189,11 @@ public final class KeyTable {
         return h ^ (h >>> 29);
     }
 
-    private long start(long claim, long publish) {
-        return Math.multiplyHigh(home(claim, publish) & Long.MAX_VALUE, slots << 1); // fast range reduction
+    long start(long claim, long publish) {
+        return Math.multiplyHigh(home(claim, publish) & Long.MAX_VALUE, probeSlots << 1); // fast range reduction
     }
 
-    /** @return the address of key (claim, publish)'s home slot, where {@link #find} looks first; reads nothing */
+    /** @return the address of wide key (claim, publish)'s home slot, where {@link #find} looks first; reads nothing */
     public long homeAddress(long claim, long publish) {
         return buffer.addressOffset() + start(claim, publish) * slotBytes;
     }
@@ -175,95 +205,34 @@ public final class KeyTable {
      * @param publish non-zero publish half, never {@link #FROZEN_PUBLISH}
      * @return the byte offset of the key's first state word, {@link #FULL}, or {@link #RETIRED}
      *     when this table has been retired by a rotation and the key is not in it
+     * @throws IllegalArgumentException in a narrow table, for a key that is not a 64-bit key's fingerprint
      */
     public int find(long claim, long publish) {
-        long i = start(claim, publish);
-        int at = (int) (i * slotBytes);
-        long home = buffer.addressOffset() + at;
-        boolean atHome = ((OffHeapWords.loadAcquire(home + CLAIM_OFFSET) ^ claim)
-                | (OffHeapWords.loadAcquire(home + PUBLISH_OFFSET) ^ publish)) == 0;
-        return atHome ? at + STATE_OFFSET : probe(claim, publish, i);   // the common case reads only, and inlines
-    }
-
-    /** find's general case: probes from slot {@code i}, claiming a slot if the key is new. */
-    private int probe(long claim, long publish, long i) {
-        final UnsafeBuffer b = buffer;
-        final long n = slots;
-        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
-            int at = (int) (i * slotBytes);
-            long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == 0 && size.get() >= capacity) {
-                // The count may include this very key, claimed here by another thread since our
-                // read: it claimed before it counted, so a re-read after the count sees the claim.
-                c = b.getLongVolatile(at + CLAIM_OFFSET);
-                if (c == 0) {
-                    return FULL;
-                }
-            }
-            if (c == 0) {
-                if (!b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
-                    c = b.getLongVolatile(at + CLAIM_OFFSET);
-                    if (c != claim) {
-                        if (c == FROZEN_CLAIM) {
-                            return RETIRED;
-                        }
-                        continue;
-                    }
-                }
-                c = claim;
-            }
-            if (c == claim) {
-                long p = b.getLongVolatile(at + PUBLISH_OFFSET);
-                if (p == 0) {
-                    if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, publish)) {
-                        if (size.incrementAndGet() >= trigger) {
-                            crossed = true;
-                        }
-                        return at + STATE_OFFSET;
-                    }
-                    p = b.getLongVolatile(at + PUBLISH_OFFSET);
-                }
-                if (p == publish) {
-                    return at + STATE_OFFSET;
-                }
-                if (p == FROZEN_PUBLISH) {
-                    return RETIRED;
-                }
-            } else if (c == FROZEN_CLAIM) {
-                return RETIRED;
-            }
-        }
-        return FULL;
+        return narrow ? NarrowSlots.find(this, claim, publish) : WideSlots.find(this, claim, publish);
     }
 
     /** Finds the slot of a key without claiming. @return the state offset, or -1 when the key is absent */
     public int lookup(long claim, long publish) {
-        final UnsafeBuffer b = buffer;
-        final long n = slots;
-        long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
-            int at = (int) (i * slotBytes);
-            long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == 0 || c == FROZEN_CLAIM) {
-                return -1;
-            }
-            if (c == claim && b.getLongVolatile(at + PUBLISH_OFFSET) == publish) {
-                return at + STATE_OFFSET;
-            }
-        }
-        return -1;
+        return narrow ? NarrowSlots.lookup(this, claim, publish) : WideSlots.lookup(this, claim, publish);
     }
 
     // ------------------------------------------------------------------ rotation (see TableRotation)
 
     /** @return the claim half of the key whose state starts at {@code stateOffset} */
     public long claimAt(int stateOffset) {
-        return buffer.getLongVolatile(stateOffset - STATE_OFFSET + CLAIM_OFFSET);
+        return narrow ? NarrowSlots.claimAt(this, stateOffset)
+                : buffer.getLongVolatile(stateOffset - STATE_OFFSET + CLAIM_OFFSET);
     }
 
     /** @return the publish half of the key whose state starts at {@code stateOffset} */
     public long publishAt(int stateOffset) {
-        return buffer.getLongVolatile(stateOffset - STATE_OFFSET + PUBLISH_OFFSET);
+        return narrow ? NarrowSlots.publishAt(this, stateOffset)
+                : buffer.getLongVolatile(stateOffset - STATE_OFFSET + PUBLISH_OFFSET);
+    }
+
+    /** @return the index of the slot whose state starts at {@code stateOffset} */
+    public int indexOf(int stateOffset) {
+        return (stateOffset - this.stateOffset) / slotBytes;
     }
 
     /**
@@ -273,68 +242,12 @@ public final class KeyTable {
      * @return the key's state offset, or -1 when it is not here (and never will be)
      */
     public int findOrBar(long claim, long publish) {
-        final UnsafeBuffer b = buffer;
-        final long n = slots;
-        long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++) {
-            int at = (int) (i * slotBytes);
-            long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == 0 && b.compareAndSetLong(at + CLAIM_OFFSET, 0L, FROZEN_CLAIM)) {
-                return -1;                                   // a claim of the key would have stopped here
-            }
-            if (c == 0) {
-                continue;                                    // lost a race for this slot: read it again
-            }
-            if (c == FROZEN_CLAIM) {
-                return -1;
-            }
-            if (c == claim) {
-                long p = b.getLongVolatile(at + PUBLISH_OFFSET);
-                if (p == 0 && b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, FROZEN_PUBLISH)) {
-                    return -1;                               // a claimer of the key would have published here
-                }
-                if (p == 0) {
-                    continue;
-                }
-                if (p == FROZEN_PUBLISH) {
-                    return -1;
-                }
-                if (p == publish) {
-                    return at + STATE_OFFSET;
-                }
-            }
-            i = next(i, n);
-        }
-        return -1;
+        return narrow ? NarrowSlots.findOrBar(this, claim, publish) : WideSlots.findOrBar(this, claim, publish);
     }
 
     /** In a retired table: bars slot {@code index} if empty or unpublished. @return its key's state offset, or -1 */
     public int barOrKey(long index) {
-        final UnsafeBuffer b = buffer;
-        int at = (int) (index * slotBytes);
-        for (;;) {
-            long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == FROZEN_CLAIM) {
-                return -1;
-            }
-            if (c == 0) {
-                if (b.compareAndSetLong(at + CLAIM_OFFSET, 0L, FROZEN_CLAIM)) {
-                    return -1;
-                }
-                continue;
-            }
-            long p = b.getLongVolatile(at + PUBLISH_OFFSET);
-            if (p == FROZEN_PUBLISH) {
-                return -1;
-            }
-            if (p == 0) {
-                if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, FROZEN_PUBLISH)) {
-                    return -1;
-                }
-                continue;
-            }
-            return at + STATE_OFFSET;
-        }
+        return narrow ? NarrowSlots.barOrKey(this, index) : WideSlots.barOrKey(this, index);
     }
 
     /**
@@ -346,32 +259,7 @@ public final class KeyTable {
      * @return the key's state offset
      */
     public int claimForCopy(long claim, long publish) {
-        final UnsafeBuffer b = buffer;
-        final long n = slots;
-        long i = start(claim, publish);
-        for (long probes = 0; probes < n; probes++, i = next(i, n)) {
-            int at = (int) (i * slotBytes);
-            long c = b.getLongVolatile(at + CLAIM_OFFSET);
-            if (c == 0 && !b.compareAndSetLong(at + CLAIM_OFFSET, 0L, claim)) {
-                c = b.getLongVolatile(at + CLAIM_OFFSET);
-            } else if (c == 0) {
-                c = claim;
-            }
-            if (c == claim) {
-                long p = b.getLongVolatile(at + PUBLISH_OFFSET);
-                if (p == 0) {
-                    if (b.compareAndSetLong(at + PUBLISH_OFFSET, 0L, publish)) {
-                        return at + STATE_OFFSET;           // counted by the reservation
-                    }
-                    p = b.getLongVolatile(at + PUBLISH_OFFSET);
-                }
-                if (p == publish) {
-                    size.decrementAndGet();                  // counted when it was claimed
-                    return at + STATE_OFFSET;
-                }
-            }
-        }
-        throw new IllegalStateException("key table overfilled: the rotation's reservation was broken");
+        return narrow ? NarrowSlots.claimForCopy(this, claim, publish) : WideSlots.claimForCopy(this, claim, publish);
     }
 
     /** Reserves room for {@code keys} copies before a rotation starts filling this table. */
@@ -384,6 +272,18 @@ public final class KeyTable {
         size.decrementAndGet();
     }
 
+    /** @return whether the key count has reached the capacity: a new key may not be claimed now */
+    boolean full() {
+        return size.get() >= capacity;
+    }
+
+    /** Counts a key just claimed (published) by an acquirer, and notes when it reaches the trigger. */
+    void counted() {
+        if (size.incrementAndGet() >= trigger) {
+            crossed = true;
+        }
+    }
+
     /** @return whether a claim has taken the key count to the rotation trigger since the table was made */
     public boolean crossedTrigger() {
         return crossed;
@@ -394,7 +294,7 @@ public final class KeyTable {
         return size.get() >= trigger;
     }
 
-    private static long next(long i, long n) {
+    static long next(long i, long n) {
         return i + 1 == n ? 0 : i + 1;
     }
 }

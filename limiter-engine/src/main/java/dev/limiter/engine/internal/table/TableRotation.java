@@ -206,7 +206,7 @@ public final class TableRotation {
 
     /** @return the head the key held when it was frozen (by this thread or another) */
     private long freeze(int fromBase) {
-        int index = (fromBase - KeyTable.STATE_OFFSET) / from.slotBytes();
+        int index = from.indexOf(fromBase);
         long head = fromSlots.freezeHead(kernel, fromBase);
         if (head != frozenWord) {
             FROZEN.setRelease(frozen, index, head);
