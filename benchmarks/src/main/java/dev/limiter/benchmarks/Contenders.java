@@ -54,10 +54,21 @@ public final class Contenders {
         return s == Setting.ALLOWED ? ALLOWED_PERIOD : DENIED_PERIOD;
     }
 
-    /** @return this engine with one token-bucket limit named {@link #LIMIT_NAME} over {@code capacity} keys */
+    /**
+     * @return this engine with one token-bucket limit named {@link #LIMIT_NAME} over {@code capacity}
+     *     keys, set up as a user whose keys are 64-bit ids sets it up: {@code longKeysOnly()}, so each
+     *     slot holds the key itself (16 bytes a slot), and idle-key eviction on (the default)
+     */
     public static OffHeapEngine engine(Setting s, long capacity) {
         Limit limit = Limit.tokenBucket(LIMIT_NAME, permits(s), period(s)).build();
-        return OffHeapEngine.builder().clock(Clock.system()).limit(limit, capacity).build();
+        return OffHeapEngine.builder().clock(Clock.system()).longKeysOnly().limit(limit, capacity).build();
+    }
+
+    /** @return {@link #engine} with idle-key eviction off: a table that holds {@code capacity} keys for good */
+    public static OffHeapEngine engineHeldForGood(Setting s, long capacity) {
+        Limit limit = Limit.tokenBucket(LIMIT_NAME, permits(s), period(s)).build();
+        return OffHeapEngine.builder().clock(Clock.system()).longKeysOnly().evictIdleKeys(false).limit(limit, capacity)
+                .build();
     }
 
     /**
@@ -66,7 +77,7 @@ public final class Contenders {
      */
     public static OffHeapEngine cachedClockEngine(Setting s, long capacity) {
         Limit limit = Limit.tokenBucket(LIMIT_NAME, permits(s), period(s)).build();
-        return OffHeapEngine.builder().clock(Clock.system()).cachedClock().limit(limit, capacity).build();
+        return OffHeapEngine.builder().clock(Clock.system()).cachedClock().longKeysOnly().limit(limit, capacity).build();
     }
 
     /** @return the Bucket4j bandwidth of setting {@code s} (greedy refill, as documented) */

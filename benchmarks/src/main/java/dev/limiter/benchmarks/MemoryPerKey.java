@@ -22,7 +22,8 @@ import java.util.function.LongFunction;
  * used after several {@link System#gc()} calls, minus the same before, divided by 1M. The figure
  * includes the map's own entries and the boxed keys, because a user pays for them too. For this
  * engine: its off-heap table ({@code OffHeapEngine.bytesAllocated()} / 1M) and, separately, the
- * heap it uses for the same 1M keys (about zero). The key ids are allocated before the baseline
+ * heap it uses for the same 1M keys (about zero); and the off-heap table of the same engine with
+ * idle-key eviction off, which holds every key for good as the maps do. The key ids are allocated before the baseline
  * is taken, so they are not counted against anyone.
  *
  * <p>Writes JSON to the path given as the first argument (default {@code memory.json}). Run with
@@ -66,6 +67,17 @@ public final class MemoryPerKey {
             }
         }
         keepAlive = null;
+        double heldForGoodPerKey;
+        try (OffHeapEngine engine = Contenders.engineHeldForGood(Contenders.Setting.ALLOWED, keys)) {
+            var limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
+            for (long id : ids) {
+                limiter.tryAcquire(id);
+            }
+            if (limiter.keyCount() != keys) {
+                throw new IllegalStateException("engine holds " + limiter.keyCount() + " keys, expected " + keys);
+            }
+            heldForGoodPerKey = (double) engine.bytesAllocated() / keys;
+        }
 
         StringBuilder json = new StringBuilder("{\n  \"keys\": ").append(keys).append(",\n");
         json.append("  \"jdk\": \"").append(System.getProperty("java.vm.name")).append(' ')
@@ -73,6 +85,7 @@ public final class MemoryPerKey {
         json.append("  \"maxHeapBytes\": ").append(Runtime.getRuntime().maxMemory()).append(",\n");
         json.append("  \"engineOffHeapBytesPerKey\": ").append(fmt(offHeapPerKey)).append(",\n");
         json.append("  \"engineHeapBytesPerKey\": ").append(fmt(engineHeapPerKey)).append(",\n");
+        json.append("  \"engineOffHeapBytesPerKeyHeldForGood\": ").append(fmt(heldForGoodPerKey)).append(",\n");
         json.append("  \"heapBytesPerKey\": {");
         String sep = "\n";
         for (Map.Entry<String, double[]> e : rows.entrySet()) {

@@ -14,10 +14,14 @@ import java.util.Optional;
  * Absent baseline, no section.
  */
 final class BeforeAfter {
+    /** The memory.json field with the bytes per key of a table that holds every key for good (eviction off). */
+    static final String HELD_FOR_GOOD = "engineOffHeapBytesPerKeyHeldForGood";
+
     private BeforeAfter() {
     }
 
-    static void append(StringBuilder md, Results after, double afterBytes, Path baseline) throws IOException {
+    static void append(StringBuilder md, Results after, double afterBytes, double afterHeld, Path baseline)
+            throws IOException {
         if (!Files.isDirectory(baseline)) {
             return;
         }
@@ -28,6 +32,7 @@ final class BeforeAfter {
         Object memory = ReportGenerator.load(baseline.resolve("memory.json"));
         Object run = ReportGenerator.load(baseline.resolve("run.json"));
         double beforeBytes = Json.num(Json.get(memory, "engineOffHeapBytesPerKey"));
+        double beforeHeld = Json.num(Json.get(memory, HELD_FOR_GOOD));
         md.append("\n## Before and after\n\n");
         Path readme = baseline.resolve("README.md");
         if (Files.exists(readme)) {
@@ -36,8 +41,8 @@ final class BeforeAfter {
         md.append("Baseline run: ").append(Json.get(run, "startedUtc")).append(", load average at start ")
                 .append(Json.get(run, "loadAverage")).append(".\n\n");
         md.append("| target | before | after | status after |\n|---|---|---|---|\n");
-        List<Targets.Line> was = Targets.check(before, beforeBytes);
-        List<Targets.Line> now = Targets.check(after, afterBytes);
+        List<Targets.Line> was = Targets.check(before, beforeBytes, beforeHeld);
+        List<Targets.Line> now = Targets.check(after, afterBytes, afterHeld);
         for (int i = 0; i < now.size(); i++) {
             Targets.Line n = now.get(i);
             String b = i < was.size() && was.get(i).target().equals(n.target()) ? was.get(i).figure() : "n/a";

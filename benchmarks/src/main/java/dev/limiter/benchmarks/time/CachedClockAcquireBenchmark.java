@@ -65,7 +65,7 @@ public class CachedClockAcquireBenchmark {
             cached = ticker.cachedClock();
             system = Contenders.engine(Contenders.Setting.ALLOWED, 1024);
             Limit limit = Limit.tokenBucket(Contenders.LIMIT_NAME, Contenders.ALLOWED_PERMITS, Contenders.ALLOWED_PERIOD).build();
-            onCached = OffHeapEngine.builder().clock(cached).limit(limit, 1024).build();
+            onCached = OffHeapEngine.builder().clock(cached).longKeysOnly().limit(limit, 1024).build();
             systemLimiter = system.rateLimiter(Contenders.LIMIT_NAME);
             cachedLimiter = onCached.rateLimiter(Contenders.LIMIT_NAME);
         }

@@ -131,7 +131,23 @@ class ReportGeneratorTest {
                 md);
     }
 
+    /** The memory line is judged on the table that holds every key for good, with the evicting table shown beside it. */
+    @Test
+    void memoryLineIsJudgedOnTheTableHeldForGoodAndShowsTheEvictingOne(@TempDir Path dir) throws Exception {
+        String md = millionKeyReport(dir.resolve("held"), 4.5, ", \"engineOffHeapBytesPerKeyHeldForGood\": 20.0");
+        assertTrue(md.contains("| off-heap bytes per 64-bit key (token bucket, 1M keys): ≤ 20 | 20.00 B holding every key"
+                + " for good (as the maps do); 60.00 B with idle-key eviction (its table takes 2 C claims) | met |"), md);
+        assertTrue(md.contains("| this engine, every key held for good | 20.00 |"), md);
+        md = millionKeyReport(dir.resolve("over"), 4.5, ", \"engineOffHeapBytesPerKeyHeldForGood\": 20.5");
+        assertTrue(md.contains("20.50 B holding every key for good (as the maps do); 60.00 B with idle-key eviction"
+                + " (its table takes 2 C claims) | **not met** |"), md);
+    }
+
     private static String millionKeyReport(Path dir, double clockedFloor) throws Exception {
+        return millionKeyReport(dir, clockedFloor, "");
+    }
+
+    private static String millionKeyReport(Path dir, double clockedFloor, String memoryFields) throws Exception {
         Path results = Files.createDirectories(dir.resolve("results"));
         Files.writeString(results.resolve("jmh-t1.json"), "[" + String.join(",",
                 result("OneMillionKeysBenchmark.engineOwnClock", 1, 3.0, 0.1, 0.0, 3.0, 0, ""),
@@ -142,7 +158,7 @@ class ReportGeneratorTest {
         Files.writeString(results.resolve("run.json"), "{\"mode\": \"quality\", \"command\": \"benchmarks/run.sh\","
                 + " \"startedUtc\": \"2026-01-01T00:00:00Z\", \"nproc\": 2, \"cpu\": \"Test CPU\", \"os\": \"Linux\"}");
         Files.writeString(results.resolve("memory.json"), "{\"keys\": 1000000, \"engineOffHeapBytesPerKey\": 60.0,"
-                + " \"engineHeapBytesPerKey\": 0.0, \"heapBytesPerKey\": {\"guava\": 202.5}}");
+                + " \"engineHeapBytesPerKey\": 0.0" + memoryFields + ", \"heapBytesPerKey\": {\"guava\": 202.5}}");
         ReportGenerator.main(new String[] {results.toString(), dir.toString(), "1"});
         return Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
     }
