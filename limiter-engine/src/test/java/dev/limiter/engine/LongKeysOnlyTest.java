@@ -148,6 +148,8 @@ class LongKeysOnlyTest {
             assertThrows(UnsupportedOperationException.class, () -> l.handle("k"));
             assertThrows(UnsupportedOperationException.class, () -> l.permitsFor("k"));
             assertThrows(UnsupportedOperationException.class, () -> l.override("k", 5));
+            assertThrows(UnsupportedOperationException.class,      // the first attempt runs on the caller's thread
+                    () -> engine.async().acquire(engine.rateLimiter("l"), "k", 1, Duration.ofSeconds(1)));
             assertEquals(0, l.keyCount(), "a refused key was claimed");
             assertThrows(UnsupportedOperationException.class,
                     () -> engine.tryAcquireAll(new Checks().add(l, 5L, 1).add(l, "k", 1), 0, d));
