@@ -41,22 +41,14 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Capacity is the most keys <em>live at once</em>: with idle-key eviction (the default, see
  * {@link IdleKeyEviction}) keys whose state decayed leave the table, so a table serves an
- * unbounded stream of distinct keys. Memory per key, off-heap: slot = 16 key bytes + 8 bytes per
- * state word; the table allocates {@code max(claims + 64, claims / 0.8)} slots for
- * {@code claims = 2 capacity + 64} with eviction ({@code capacity} without it, and always for
- * quota and cardinality, whose counts never decay), so per key of capacity:
- * <table>
- *   <caption>off-heap bytes per key</caption>
- *   <tr><th>algorithm</th><th>state words</th><th>slot</th><th>per key, evicting (not)</th></tr>
- *   <tr><td>token bucket (GCRA)</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
- *   <tr><td>fixed window</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
- *   <tr><td>sliding window, k sub-windows</td><td>k + 2</td><td>8k + 32 B (112 B for k = 10)</td>
- *       <td>20k + 80 B (10k + 40 B); 280 B (140 B) for k = 10</td></tr>
- *   <tr><td>concurrency</td><td>1</td><td>24 B</td><td>60 B (30 B)</td></tr>
- *   <tr><td>quota</td><td>1</td><td>24 B</td><td>30 B</td></tr>
- *   <tr><td>cardinality</td><td>1 per parent + 1 per (parent, member)</td><td>24 B + 24 B</td>
- *       <td>30 B per parent + 30 B per member (both tables hold {@code capacity})</td></tr>
- * </table>
+ * unbounded stream of distinct keys. Memory per key, off-heap: slot = 16 key bytes (8 with
+ * {@link Builder#longKeysOnly()}) + 8 bytes per state word; the table allocates
+ * {@code max(claims + 64, claims / 0.8)} slots for {@code claims = 2 capacity + 64} with eviction
+ * ({@code capacity} without it, and always for quota and cardinality, whose counts never decay).
+ * So a token bucket, fixed window or concurrency key (one state word) takes 60 B per key of
+ * capacity with eviction and 30 B without; 40 B and 20 B on 64-bit keys only; a sliding window of
+ * k sub-windows (k + 2 words) 20k + 80 B and 10k + 40 B; a cardinality limit 30 B per parent and
+ * 30 B per (parent, member), both tables holding {@code capacity}.
  * While a rotation runs, the retired table and the new one are both allocated (plus 8 bytes per
  * retired slot on the heap), and the retired one is freed when it becomes unreachable.
  *
@@ -98,10 +90,6 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
 
     /** How far a per-key override may raise an overridable limit: 16 times N (capped at the API maximum). */
     public static final int OVERRIDE_HEADROOM = 16;
-
-    static Kernel kernelFor(Limit limit) {
-        return Kernels.kernelFor(limit);
-    }
 
     /**
      * @return the clock limiters read when a caller passes no "now": the builder's clock, or the
@@ -270,16 +258,7 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
         return "OffHeapEngine" + (closed ? "[closed]" : ordered.toString());
     }
 
-    private static final class Registration {
-        final Limit limit;
-        final long capacity;
-        final WhenFull whenFull;
-
-        Registration(Limit limit, long capacity, WhenFull whenFull) {
-            this.limit = limit;
-            this.capacity = capacity;
-            this.whenFull = whenFull;
-        }
+    private record Registration(Limit limit, long capacity, WhenFull whenFull) {
     }
 
     /** Collects limits and settings; {@link #build()} validates them all before allocating anything. */
@@ -397,7 +376,7 @@ public final class OffHeapEngine implements LimiterEngine, TimerStats {
                     throw new IllegalArgumentException("limit '" + limit.name() + "' is registered twice");
                 }
             }
-            Kernel kernel = kernelFor(limit); // fails early for an unsupported algorithm
+            Kernel kernel = Kernels.kernelFor(limit); // fails early for an unsupported algorithm
             // and for a table that cannot be allocated, before any table is
             KeySpace.checkSizes(capacity, kernel.stateWords(), limit.algorithm() == Algorithm.CARDINALITY,
                     evictIdleKeys && OffHeapLimiter.evictable(limit.algorithm()), layout);
