@@ -30,13 +30,13 @@ final class EngineLoad {
         Limit perWindow = Limit.fixedWindow("per-key-minute", 600, Duration.ofMinutes(1)).build();
         int threads = Runtime.getRuntime().availableProcessors();
         long[] keys = skewedKeys(1 << 23);
-        try (OffHeapEngine engine = OffHeapEngine.builder().clock(Clock.system())
+        try (OffHeapEngine engine = OffHeapEngine.builder().clock(Clock.system()).longKeysOnly()   // keys are 64-bit ids
                 .limit(perKey, KEYS).limit(perWindow, KEYS).build()) {
             System.out.printf("limiter demo: %,d decisions over %,d keys on %d threads%n", decisions, KEYS, threads);
             for (Limit limit : List.of(perKey, perWindow)) {
                 load(engine.rateLimiter(limit.name()), keys, decisions, threads);
             }
-            System.out.printf("off-heap tables: %,d bytes (%.1f bytes per key of capacity)%n",
+            System.out.printf("off-heap tables: %,d bytes (%.1f bytes per key of capacity: 64-bit keys, idle-key eviction on)%n",
                     engine.bytesAllocated(), engine.bytesAllocated() / (2.0 * KEYS));
             Decision d = new Decision();
             RateLimiter limiter = engine.rateLimiter("per-key");
