@@ -57,9 +57,7 @@ final class NarrowSlots {
 
     /** @return the address of 64-bit key {@code key}'s home slot (an escape slot for a reserved key); reads nothing */
     static long homeAddress(KeyTable t, long key) {
-        long i = Fingerprint.reserved(key) ? escape(t, Fingerprint.reservedHalf(key))
-                : t.start(Fingerprint.LONG_DOMAIN, key);
-        return t.buffer.addressOffset() + i * t.slotBytes;
+        return t.buffer.addressOffset() + first(t, key) * t.slotBytes;
     }
 
     static int find(KeyTable t, long claim, long publish) {
@@ -68,10 +66,9 @@ final class NarrowSlots {
 
     static int lookup(KeyTable t, long claim, long publish) {
         long key = longKey(claim, publish);
-        boolean reserved = Fingerprint.reserved(key);
-        long s = reserved ? Fingerprint.reservedHalf(key) : key;
-        long i = reserved ? escape(t, s) : t.start(Fingerprint.LONG_DOMAIN, key);
-        long n = reserved ? 1 : t.probeSlots;
+        long s = stored(key);
+        long i = first(t, key);
+        long n = span(t, key);
         final UnsafeBuffer b = t.buffer;
         for (long probes = 0; probes < n; probes++, i = KeyTable.next(i, t.probeSlots)) {
             int at = (int) (i * t.slotBytes);
@@ -125,10 +122,9 @@ final class NarrowSlots {
 
     static int findOrBar(KeyTable t, long claim, long publish) {
         long key = longKey(claim, publish);
-        boolean reserved = Fingerprint.reserved(key);
-        long s = reserved ? Fingerprint.reservedHalf(key) : key;
-        long i = reserved ? escape(t, s) : t.start(Fingerprint.LONG_DOMAIN, key);
-        long n = reserved ? 1 : t.probeSlots;
+        long s = stored(key);
+        long i = first(t, key);
+        long n = span(t, key);
         final UnsafeBuffer b = t.buffer;
         for (long probes = 0; probes < n;) {
             int at = (int) (i * t.slotBytes);
@@ -170,10 +166,9 @@ final class NarrowSlots {
 
     static int claimForCopy(KeyTable t, long claim, long publish) {
         long key = longKey(claim, publish);
-        boolean reserved = Fingerprint.reserved(key);
-        long s = reserved ? Fingerprint.reservedHalf(key) : key;
-        long i = reserved ? escape(t, s) : t.start(Fingerprint.LONG_DOMAIN, key);
-        long n = reserved ? 1 : t.probeSlots;
+        long s = stored(key);
+        long i = first(t, key);
+        long n = span(t, key);
         final UnsafeBuffer b = t.buffer;
         for (long probes = 0; probes < n; probes++, i = KeyTable.next(i, t.probeSlots)) {
             int at = (int) (i * t.slotBytes);
@@ -190,6 +185,21 @@ final class NarrowSlots {
             }
         }
         throw new IllegalStateException("key table overfilled: the rotation's reservation was broken");
+    }
+
+    /** @return the word that holds {@code key} in its slot: the key itself, or 1 or 2 in an escape slot */
+    private static long stored(long key) {
+        return Fingerprint.reserved(key) ? Fingerprint.reservedHalf(key) : key;
+    }
+
+    /** @return the index of the first slot {@code key}'s probe reads: its home, or its escape slot */
+    private static long first(KeyTable t, long key) {
+        return Fingerprint.reserved(key) ? escape(t, stored(key)) : t.start(Fingerprint.LONG_DOMAIN, key);
+    }
+
+    /** @return how many slots {@code key}'s probe may read: the whole probe range, or its one escape slot */
+    private static long span(KeyTable t, long key) {
+        return Fingerprint.reserved(key) ? 1 : t.probeSlots;
     }
 
     /** @return the index of the escape slot holding stored word {@code s} (1 or 2) */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,16 +29,17 @@ public class KeyTableLincheckTest {
     /** Room for every key the test uses: 67 slots. */
     static final int CAPACITY = 3;
     /** Keys whose home slot is the same in a table of {@link #CAPACITY}. */
-    static final long[] KEYS = collidingKeys();
+    static final long[] KEYS = collidingKeys(() -> new KeyTable(CAPACITY, 1), 3);
 
     private final KeyTable table = new KeyTable(CAPACITY, 1);
 
-    private static long[] collidingKeys() {
-        long[] found = new long[3];
+    /** @return the first {@code count} positive keys whose home slot is the same in a fresh table from {@code fresh} */
+    static long[] collidingKeys(Supplier<KeyTable> fresh, int count) {
+        long[] found = new long[count];
         int home = -1;
         int n = 0;
         for (long k = 1; n < found.length; k++) {
-            int offset = Fingerprint.find(new KeyTable(CAPACITY, 1), k);    // a fresh table: the home slot
+            int offset = Fingerprint.find(fresh.get(), k);                  // a fresh table: the home slot
             if (home < 0) {
                 home = offset;
             }

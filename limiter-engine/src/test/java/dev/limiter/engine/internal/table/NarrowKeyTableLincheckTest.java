@@ -9,6 +9,8 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 /**
  * Model check of the narrow layout (a 64-bit key stored as itself): concurrent {@code find} and
  * {@code lookup} must be linearizable against a set of keys, over thread interleavings explored by
@@ -28,18 +30,7 @@ public class NarrowKeyTableLincheckTest {
     }
 
     private static long[] keys() {
-        long[] found = new long[4];
-        int home = -1;
-        int n = 0;
-        for (long k = 1; n < 3; k++) {
-            int offset = Fingerprint.find(narrow(), k);                      // a fresh table: the home slot
-            if (home < 0) {
-                home = offset;
-            }
-            if (offset == home) {
-                found[n++] = k;
-            }
-        }
+        long[] found = Arrays.copyOf(KeyTableLincheckTest.collidingKeys(NarrowKeyTableLincheckTest::narrow, 3), 4);
         found[3] = 0;
         return found;
     }
