@@ -46,6 +46,24 @@ class RouteMatcherTest {
         assertEquals(List.of(), names(match(p, "GET", "/other/users/u1")));
     }
 
+    /**
+     * Segments equal a literal ignoring ASCII letter case only: '@' and '`' (and '[' and '{') differ
+     * in the same bit as 'A' and 'a', and must stay different.
+     */
+    @Test
+    void literalsIgnoreTheCaseOfLettersOnly() {
+        Policy p = Policy.named("p")
+                .rule(rule("at").route("/x@y").key(ALL).build())
+                .rule(rule("tick").route("/x`y").key(ALL).build())
+                .build();
+        assertEquals(List.of("at"), names(match(p, "GET", "/x@y")));
+        assertEquals(List.of("at"), names(match(p, "GET", "/X@Y")), "letters fold");
+        assertEquals(List.of("tick"), names(match(p, "GET", "/x`y")));
+        assertEquals(List.of("tick"), names(match(p, "GET", "/X`y")));
+        Policy one = Policy.named("one").rule(rule("at").route("/x@y").key(ALL).build()).build();
+        assertEquals(List.of(), names(match(one, "GET", "/x`y")), "'`' is not a case of '@'");
+    }
+
     @Test
     void pathVariablesAreExtractedAndQueryIgnored() {
         Policy p = Policy.named("p").rule(rule("msg")
