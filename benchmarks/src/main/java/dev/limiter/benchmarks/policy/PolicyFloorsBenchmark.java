@@ -37,6 +37,12 @@ import java.util.concurrent.TimeUnit;
  *       bytes are usually in cache);</li>
  *   <li>{@code canonicalPass}: copy the path into a char buffer and scan it once for segment
  *       boundaries, the least any canonicalisation does;</li>
+ *   <li>{@code matchFloor}: read every char of the path up to its query once (a matcher must: every
+ *       spelling of a resource costs the same, and an escape anywhere can change the route) and
+ *       every char of the {@code Authorization} value (the key is hashed whole), with no copy, no
+ *       route lookup and no key built: the least a match and key extraction on this stream do;</li>
+ *   <li>{@code decisionFloor}: {@code matchFloor}'s reads, then the engine's decision on the
+ *       request's key as a precomputed 64-bit key: the least a whole decision does;</li>
  *   <li>{@code grantLookup}: one {@code HashMap<String, long[]>.get} of the request's grant id,
  *       already cut out of the path (a separate String per request): the floor of a design that
  *       finds per-grant state in a hash map;</li>
@@ -152,6 +158,50 @@ public class PolicyFloorsBenchmark {
             segments += c == '/' ? 1 : 0;
         }
         return segments;
+    }
+
+    /** Every char of the path (to its query) and of the API key, read once: see the class comment. */
+    @Benchmark
+    public int matchFloor(NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
+        return readPathAndKey(stream[next++ & MASK]);
+    }
+
+    /** {@link #matchFloor}'s reads, then the engine's decision with the request's 64-bit key. */
+    @Benchmark
+    public boolean decisionFloor(Engine e, NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
+        int i = e.next++ & MASK;
+        e.now += e.stepNanos;
+        int read = readPathAndKey(stream[i]);
+        return e.limiterOf[i].tryAcquire(e.longKeyOf[i], e.costOf[i], e.now, e.decision) ^ read == Integer.MIN_VALUE;
+    }
+
+    /**
+     * @return a value of every char of the request's path up to its query and of its API key, read
+     *     as {@link #canonicalPass} reads the path: one bulk copy, then a scan of the copy (faster
+     *     than {@code charAt} on a String, which checks bounds and coder per char)
+     */
+    private int readPathAndKey(RequestView r) {
+        char[] b = buffer;
+        String p = (String) r.path();
+        String a = (String) r.header("authorization");
+        int n = p.length();
+        int m = a.length();
+        p.getChars(0, n, b, 0);
+        int h = r.method().length();
+        for (int i = 0; i < n; i++) {
+            char c = b[i];
+            if (c == '?' || c == '#') {
+                break;
+            }
+            h += c;
+        }
+        a.getChars(0, m, b, 0);
+        for (int i = 0; i < m; i++) {
+            h += b[i];
+        }
+        return h;
     }
 
     /** One hash-map lookup of the request's grant. */

@@ -163,6 +163,38 @@ class ReportGeneratorTest {
         return Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A Nylas line shows its policy floor when unmet, and is out of reach only when the floor (its
+     * slowest parameter set) is itself below the target.
+     */
+    @Test
+    void nylasLinesAreOutOfReachOnlyWhenTheirPolicyFloorIs(@TempDir Path dir) throws Exception {
+        String md = nylasReport(dir.resolve("slow"), 6.0, 9.0);
+        assertTrue(md.contains("| Nylas v3 decision (route match + composite), 1 thread: ≥ 10 M/s | 3.00 ± 0.10 M/s"
+                + " [stepNanos=1000]; floor decisionFloor [stepNanos=1000] 6.00 ± 0.10 M/s | **not met** (out of reach:"
+                + " the floor is below the target) |"), md);
+        assertTrue(md.contains("| Nylas v3 route match alone, 1 thread: ≥ 20 M/s | 4.00 ± 0.10 M/s; floor matchFloor"
+                + " 8.00 ± 0.10 M/s | **not met** (out of reach: the floor is below the target) |"), md);
+        md = nylasReport(dir.resolve("fast"), 11.0, 12.0);
+        assertTrue(md.contains("floor decisionFloor [stepNanos=1000] 11.00 ± 0.10 M/s | **not met** |"),
+                "the slowest parameter set is the floor, and it is above the target: " + md);
+    }
+
+    private static String nylasReport(Path dir, double floorAtOneMicro, double floorAtOneMilli) throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Files.writeString(results.resolve("jmh-t1.json"), "[" + String.join(",",
+                result("policy.NylasV3DecisionBenchmark.decide", 1, 3.0, 0.1, 0.0, Double.NaN, Double.NaN,
+                        "\"params\": {\"stepNanos\": \"1000\"},"),
+                result("policy.NylasV3DecisionBenchmark.matchOnly", 1, 4.0, 0.1, 0.0, Double.NaN, Double.NaN, ""),
+                result("policy.PolicyFloorsBenchmark.matchFloor", 1, 8.0, 0.1, 0.0, Double.NaN, Double.NaN, ""),
+                result("policy.PolicyFloorsBenchmark.decisionFloor", 1, floorAtOneMicro, 0.1, 0.0, Double.NaN,
+                        Double.NaN, "\"params\": {\"stepNanos\": \"1000\"},"),
+                result("policy.PolicyFloorsBenchmark.decisionFloor", 1, floorAtOneMilli, 0.1, 0.0, Double.NaN,
+                        Double.NaN, "\"params\": {\"stepNanos\": \"1000000\"},")) + "]", StandardCharsets.UTF_8);
+        ReportGenerator.main(new String[] {results.toString(), dir.toString(), "1"});
+        return Files.readString(dir.resolve("REPORT.md"), StandardCharsets.UTF_8);
+    }
+
     /** Renders a run whose lateness file has the asynchronous acquires' p99 and the floor's p99 (ns, tick 1 ms). */
     private static String renderLateness(Path dir, long p99, long floorP99) throws Exception {
         Path results = Files.createDirectories(dir.resolve("results"));
