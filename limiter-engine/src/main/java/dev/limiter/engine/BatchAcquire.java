@@ -12,8 +12,10 @@ import java.util.Arrays;
  * Idea. A single acquire on a table larger than the caches is one dependent chain: hash, load the
  * slot (a miss), decide, CAS. The CAS is a full fence, so the next acquire's miss cannot start
  * before it retires: one miss per key, end to end. A batch takes each group of GROUP keys in three
- * passes: first touch every key's home slot (Fingerprint.touch: a hash and two plain loads, its
- * claim word and its first state word, which lie on two lines when the slot straddles one), a few
+ * passes: first touch every key's home slot (Fingerprint.touch: a hash and two or three loads: in
+ * a wide table the claim word and the first state word, which lie on two lines when the slot
+ * straddles one; in a narrow table the key word, the last state word and the next slot's key word,
+ * where a displaced key's probe goes, on the next line when the home slot ends one), a few
  * instructions per key, so that the whole group's misses fit in the CPU's out-of-order window and
  * are in flight at once; then resolve every key (hash and probe: KeySpace.find, claiming new keys
  * exactly as the single path does first), now mostly from the cache; then decide each key in order

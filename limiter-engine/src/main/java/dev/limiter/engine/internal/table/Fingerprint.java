@@ -52,14 +52,17 @@ public final class Fingerprint {
     }
 
     /**
-     * Loads the claim word and the first state word of a 64-bit key's home slot, so that their
-     * cache lines are on their way before the key is resolved (BatchAcquire); writes nothing.
+     * Loads the claim word and the first state word of a 64-bit key's home slot (in a narrow
+     * table, what {@code NarrowSlots.touch} loads), so that their cache lines are on their way
+     * before the key is resolved (BatchAcquire); writes nothing.
      *
-     * @return the two words mixed, for the caller to consume so that the loads are kept
+     * @return the words mixed, for the caller to consume so that the loads are kept
      */
     public static long touch(KeyTable table, long key) {
-        long home = table.narrow ? NarrowSlots.homeAddress(table, key)
-                : reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
+        if (table.narrow) {
+            return NarrowSlots.touch(table, key);
+        }
+        long home = reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
         return OffHeapWords.loadAcquire(home) ^ OffHeapWords.loadAcquire(home + table.stateOffset);
     }
 
