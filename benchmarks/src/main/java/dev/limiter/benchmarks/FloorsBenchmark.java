@@ -35,9 +35,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code sharedNanoTimeCas}: a {@link System#nanoTime()}, then a CAS retried until it
  *       succeeds on one word every thread updates: the floor of one hot key on its own clock
  *       (with two threads, the line moves between cores on every update);</li>
- *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 24-byte slot
- *       of a region as large as the engine's table for 1M token-bucket keys (as many slots as
- *       that table allocates, with the room eviction's rotations claim into: 2.5M slots, 60 MB),
+ *   <li>{@code nanoTimeReadOffHeap}: a {@link System#nanoTime()}, then one read of a word on the
+ *       thread's own line compared with the time: the floor of a single-key denial on its own
+ *       clock, decided from a plain read (nothing written);</li>
+ *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 16-byte slot
+ *       of a region as large as the engine's table for 1M token-bucket 64-bit keys (as many slots
+ *       as that table allocates, with the room eviction's rotations claim into: 2.5M slots, 40 MB),
  *       off-heap and as a {@code long[]}, the slot picked from the same
  *       {@link KeyStream} with the same mixing the engine uses: a cache miss per call. Reads of
  *       successive calls are independent, so the CPU overlaps their misses;</li>
@@ -65,8 +68,10 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Threads(1)
 public class FloorsBenchmark {
-    /** Bytes per slot of the engine's token-bucket table: 16 key bytes and one state word. */
-    static final int SLOT_BYTES = 24;
+    /** Bytes per slot of the engine's token-bucket table for 64-bit keys: the key word and one state word. */
+    static final int SLOT_BYTES = 16;
+    /** Offset of the state word within a slot. */
+    static final int STATE_OFFSET = 8;
     /**
      * Slots of the engine's table for 1M token-bucket keys, as the engine sizes it (load factor 0.8,
      * and the room that eviction's rotations claim into): its allocated bytes over the slot size,
@@ -187,6 +192,16 @@ public class FloorsBenchmark {
         }
     }
 
+    /**
+     * A clock read, then a plain read of one word on the thread's own line compared with the time:
+     * a single-key denial on its own clock, which writes nothing.
+     */
+    @Benchmark
+    public boolean nanoTimeReadOffHeap(Local l) {
+        long now = System.nanoTime();
+        return l.word.getLongVolatile(0) > now;
+    }
+
     /** One read at a random slot of an off-heap region the size of the engine's table. */
     @Benchmark
     public long randomReadOffHeap(Regions r, Local l) {
@@ -196,7 +211,7 @@ public class FloorsBenchmark {
     /** A read at a random slot of the same region, then a CAS on the slot's state word. */
     @Benchmark
     public boolean randomCasOffHeap(Regions r, Local l) {
-        int at = slot(l.at.next()) * SLOT_BYTES + 16;
+        int at = slot(l.at.next()) * SLOT_BYTES + STATE_OFFSET;
         long v = r.offHeap.getLongVolatile(at);
         return r.offHeap.compareAndSetLong(at, v, v + 1);
     }
@@ -210,7 +225,7 @@ public class FloorsBenchmark {
     @Benchmark
     public boolean nanoTimeRandomCasOffHeap(Regions r, Local l) {
         long now = System.nanoTime();
-        int at = slot(l.at.next()) * SLOT_BYTES + 16;
+        int at = slot(l.at.next()) * SLOT_BYTES + STATE_OFFSET;
         long v = r.offHeap.getLongVolatile(at);
         return r.offHeap.compareAndSetLong(at, v, Math.max(v, now) + 1);
     }

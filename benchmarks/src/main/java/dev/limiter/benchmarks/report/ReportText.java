@@ -17,9 +17,10 @@ public final class ReportText {
             Map.entry("currentTimeMillis", "System.currentTimeMillis()"),
             Map.entry("casOffHeap", "CAS on an off-heap long"),
             Map.entry("nanoTimeCasOffHeap", "System.nanoTime() then a CAS"),
-            Map.entry("randomReadOffHeap", "random read, off-heap 60 MB (the 1M-key table)"),
-            Map.entry("randomReadHeap", "random read, long[] 60 MB"),
-            Map.entry("randomCasOffHeap", "random read + CAS, off-heap 60 MB"),
+            Map.entry("nanoTimeReadOffHeap", "System.nanoTime() then a read"),
+            Map.entry("randomReadOffHeap", "random read, off-heap 40 MB (the 1M-key table)"),
+            Map.entry("randomReadHeap", "random read, long[] 40 MB"),
+            Map.entry("randomCasOffHeap", "random read + CAS, off-heap 40 MB"),
             Map.entry("mapLookup", "ConcurrentHashMap.get, 1M keys"));
 
     private static final Map<String, String[]> QUESTIONS = Map.of(
