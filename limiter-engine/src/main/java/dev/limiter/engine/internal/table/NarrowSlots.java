@@ -55,11 +55,6 @@ final class NarrowSlots {
         return atHome ? at + STATE_OFFSET : probe(t, key, i, t.probeSlots);   // the common case reads only
     }
 
-    /** @return the address of 64-bit key {@code key}'s home slot (an escape slot for a reserved key); reads nothing */
-    static long homeAddress(KeyTable t, long key) {
-        return t.buffer.addressOffset() + first(t, key) * t.slotBytes;
-    }
-
     /**
      * Loads the key word and last state word of {@code key}'s home slot, and the key word of the
      * slot after it (where the probe goes next; on the next cache line when the home slot ends one),
