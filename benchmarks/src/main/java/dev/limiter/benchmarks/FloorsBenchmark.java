@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -38,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code nanoTimeReadOffHeap}: a {@link System#nanoTime()}, then one read of a word on the
  *       thread's own line compared with the time: the floor of a single-key denial on its own
  *       clock, decided from a plain read (nothing written);</li>
+ *   <li>{@code nanoTimeKeyedCasOffHeap} and {@code nanoTimeKeyedReadOffHeap}: the two above,
+ *       reaching their word through a 64-bit key (hash, read of the key word, compare) in a
+ *       one-line table: the floors of the same decisions through a keyed API;</li>
  *   <li>{@code randomReadOffHeap} and {@code randomReadHeap}: one read at a random 16-byte slot
  *       of a region as large as the engine's table for 1M token-bucket 64-bit keys (as many slots
  *       as that table allocates, with the room eviction's rotations claim into: 2.5M slots, 40 MB),
@@ -47,6 +51,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code randomCasOffHeap}: the same random slot read, then a CAS on it: the floor of any
  *       lock-free table update, whose full fence stops the next call's miss from overlapping
  *       this one;</li>
+ *   <li>{@code batchReadCasOffHeap}: the reads of a group of 16 random slots, then a read and a
+ *       CAS of each: the floor of a batch acquire, per key;</li>
  *   <li>{@code nanoTimeRandomCasOffHeap}: a {@link System#nanoTime()}, then that random read and
  *       CAS: the floor of the 1M-key acquire on its own clock (with the table's lines evicting the
  *       clock's own data, the clock read can miss too);</li>
@@ -72,6 +78,8 @@ public class FloorsBenchmark {
     static final int SLOT_BYTES = 16;
     /** Offset of the state word within a slot. */
     static final int STATE_OFFSET = 8;
+    /** Keys a batch reads before it writes any: the engine's batch group. */
+    static final int BATCH_GROUP = 16;
     /**
      * Slots of the engine's table for 1M token-bucket keys, as the engine sizes it (load factor 0.8,
      * and the room that eviction's rotations claim into): its allocated bytes over the slot size,
@@ -102,7 +110,8 @@ public class FloorsBenchmark {
         public void setUp(BenchmarkParams params) {
             String b = params.getBenchmark();
             keys = new KeyStream(KeyStream.KEYS);
-            if (b.endsWith("randomReadOffHeap") || b.endsWith("randomCasOffHeap") || b.endsWith("RandomCasOffHeap")) {
+            if (b.endsWith("randomReadOffHeap") || b.endsWith("randomCasOffHeap") || b.endsWith("RandomCasOffHeap")
+                    || b.endsWith("batchReadCasOffHeap")) {
                 offHeap = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SLOTS * SLOT_BYTES, 64));
                 for (int i = 0; i < SLOTS; i++) {
                     offHeap.putLong(i * SLOT_BYTES, i);
@@ -136,11 +145,27 @@ public class FloorsBenchmark {
         public final UnsafeBuffer word = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
         /** The thread's position in the key stream. */
         public KeyStream.Cursor at;
+        /** The slot offsets of one group of {@code batchReadCasOffHeap}. */
+        public final int[] group = new int[BATCH_GROUP];
+        /** The one-line table of the keyed floors, on its own line: four 16-byte slots of key and state. */
+        public final UnsafeBuffer keyed = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+        /** The key of the keyed floors, stored in every slot of {@link #keyed}. */
+        public long key = 42L;
 
         /** Starts the thread at its own offset. */
         @Setup(Level.Trial)
         public void setUp(Regions r) {
             at = new KeyStream.Cursor(r.keys, Thread.currentThread().getId());
+            for (int i = 0; i < 64; i += SLOT_BYTES) {
+                keyed.putLong(i, key);
+            }
+        }
+
+        /** @return the offset of {@link #key}'s slot in {@link #keyed}, found by hash and compare; -1 if absent */
+        int keyedSlot() {
+            long k = key;
+            int at = (int) ((k * 0x9E3779B97F4A7C15L) >>> 62) * SLOT_BYTES;
+            return keyed.getLongVolatile(at) == k ? at : -1;
         }
     }
 
@@ -173,6 +198,34 @@ public class FloorsBenchmark {
         long now = System.nanoTime();
         long v = l.word.getLongVolatile(0);
         return l.word.compareAndSetLong(0, v, Math.max(v, now) + 1);
+    }
+
+    /**
+     * {@code nanoTimeCasOffHeap} reached through a 64-bit key, as a keyed acquire reaches its state:
+     * a clock read; the key's slot in a one-line table (one multiply hash of the key, a read of the
+     * slot's key word and a compare with the key); then the read and the CAS of the slot's state
+     * word. The floor of a single-key acquire through a keyed API on its own clock.
+     */
+    @Benchmark
+    public boolean nanoTimeKeyedCasOffHeap(Local l) {
+        long now = System.nanoTime();
+        int at = l.keyedSlot();
+        if (at < 0) {
+            return false;
+        }
+        long v = l.keyed.getLongVolatile(at + STATE_OFFSET);
+        return l.keyed.compareAndSetLong(at + STATE_OFFSET, v, Math.max(v, now) + 1);
+    }
+
+    /**
+     * {@code nanoTimeReadOffHeap} reached through a 64-bit key, as {@code nanoTimeKeyedCasOffHeap}
+     * reaches it: the floor of a single-key denial through a keyed API on its own clock.
+     */
+    @Benchmark
+    public boolean nanoTimeKeyedReadOffHeap(Local l) {
+        long now = System.nanoTime();
+        int at = l.keyedSlot();
+        return at >= 0 && l.keyed.getLongVolatile(at + STATE_OFFSET) > now;
     }
 
     /**
@@ -214,6 +267,28 @@ public class FloorsBenchmark {
         int at = slot(l.at.next()) * SLOT_BYTES + STATE_OFFSET;
         long v = r.offHeap.getLongVolatile(at);
         return r.offHeap.compareAndSetLong(at, v, v + 1);
+    }
+
+    /**
+     * The floor of a batch acquire, per key: the reads of {@link #BATCH_GROUP} random slots of the
+     * same region first (independent, so their misses overlap as far as the machine lets them), then
+     * a read and a CAS of each slot's state word, with nothing else: no hash of a key, no probe and
+     * no decision. A batch must at least read every key's slot and write it with a CAS.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH_GROUP)
+    public long batchReadCasOffHeap(Regions r, Local l) {
+        int[] at = l.group;
+        long touched = 0;
+        for (int i = 0; i < BATCH_GROUP; i++) {
+            at[i] = slot(l.at.next()) * SLOT_BYTES + STATE_OFFSET;
+            touched ^= r.offHeap.getLongVolatile(at[i]);
+        }
+        for (int i = 0; i < BATCH_GROUP; i++) {
+            long v = r.offHeap.getLongVolatile(at[i]);
+            touched ^= r.offHeap.compareAndSetLong(at[i], v, v + 1) ? v : 0;
+        }
+        return touched;
     }
 
     /**

@@ -17,10 +17,13 @@ public final class ReportText {
             Map.entry("currentTimeMillis", "System.currentTimeMillis()"),
             Map.entry("casOffHeap", "CAS on an off-heap long"),
             Map.entry("nanoTimeCasOffHeap", "System.nanoTime() then a CAS"),
+            Map.entry("nanoTimeKeyedCasOffHeap", "System.nanoTime(), a key's slot found, then a CAS"),
             Map.entry("nanoTimeReadOffHeap", "System.nanoTime() then a read"),
+            Map.entry("nanoTimeKeyedReadOffHeap", "System.nanoTime(), a key's slot found, then a read"),
             Map.entry("randomReadOffHeap", "random read, off-heap 40 MB (the 1M-key table)"),
             Map.entry("randomReadHeap", "random read, long[] 40 MB"),
             Map.entry("randomCasOffHeap", "random read + CAS, off-heap 40 MB"),
+            Map.entry("batchReadCasOffHeap", "16 random reads, then 16 CAS, off-heap 40 MB (per key)"),
             Map.entry("mapLookup", "ConcurrentHashMap.get, 1M keys"));
 
     private static final Map<String, String[]> QUESTIONS = Map.of(
@@ -40,11 +43,13 @@ public final class ReportText {
             "FloorsBenchmark", new String[] {"Floors",
                 "The physical limits the figures above are compared with: the clock reads (`nanoTime`, which "
                     + "this engine reads, and `currentTimeMillis`, which Bucket4j's default time meter reads), one "
-                    + "uncontended "
-                    + "CAS, one random read over a region the size of the engine's 1M-key table (a cache miss; "
-                    + "successive reads are independent, so the CPU overlaps their misses), the same read followed "
-                    + "by a CAS on the slot (the fence stops that overlap: the floor of any lock-free table update), "
-                    + "and a `ConcurrentHashMap` lookup over 1M boxed keys."});
+                    + "uncontended CAS, a clock read followed by a CAS or a read on one word, the same reached "
+                    + "through a 64-bit key (the floors of a keyed single-key acquire and denial: the key hashed, its "
+                    + "slot's key word read and compared), one random read over a region the size of the engine's "
+                    + "1M-key table (a cache miss; successive reads are independent, so the CPU overlaps their "
+                    + "misses), the same read followed by a CAS on the slot (the fence stops that overlap: the floor "
+                    + "of any lock-free table update), a group of 16 such reads followed by a CAS on each slot (the "
+                    + "floor of a batch acquire, per key), and a `ConcurrentHashMap` lookup over 1M boxed keys."});
 
     private ReportText() {
     }
