@@ -179,11 +179,16 @@ public final class Targets {
                     reads.get().scoreWithError());
         }
         Optional<JmhRow> batchFloor = r.find(FLOORS, "batchReadCasOffHeap", 1);
-        if (batchFloor.isPresent()) { // a group's reads, then a CAS per slot: a batch's own floor
-            figure += String.format(Locale.ROOT, "; batch floor (16 reads, then 16 CAS): %s ops/µs, the engine %.2f× of it",
-                    batchFloor.get().scoreWithError(), engine.get().score() / batchFloor.get().score());
+        boolean met = engine.get().score() >= cas.get().score();
+        if (batchFloor.isEmpty()) {
+            return new Line(target, figure, status(met));
         }
-        return new Line(target, figure, status(engine.get().score() >= cas.get().score()));
+        // a group's reads, then a CAS per slot: no batch does less, so below the target it is out of reach
+        figure += String.format(Locale.ROOT, "; batch floor (16 reads, then 16 CAS): %s ops/µs, the engine %.2f× of it",
+                batchFloor.get().scoreWithError(), engine.get().score() / batchFloor.get().score());
+        boolean reachable = batchFloor.get().score() >= cas.get().score();
+        return new Line(target, figure, met || reachable ? status(met)
+                : "**not met** (out of reach: the batch floor is below the target)");
     }
 
     /** The engine on the cached clock against the best single-key competitor, both reading a clock per call. */
