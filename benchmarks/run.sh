@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh           quality setting: 1 fork (3 for the single-key, 1M-key and batch benchmarks on 1 thread),
 #                               warm-up 5 x 1 s, measurement 5 x 1 s, heap flags fixed in the benchmark classes
-#                               (-Xms4g -Xmx4g -XX:+AlwaysPreTouch); ~40 min
+#                               (-Xms4g -Xmx4g -XX:+AlwaysPreTouch); ~35 min
 #   benchmarks/run.sh --quick   smoke setting CI runs (< 3 min on 2 cores, build included): 1 x 200 ms
 #                               warm-up and measurement, forked JVMs without -XX:+AlwaysPreTouch (pre-touching
 #                               4 GB costs ~2 s per fork); figures are indicative only and the report says so

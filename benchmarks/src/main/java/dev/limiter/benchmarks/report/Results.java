@@ -63,9 +63,9 @@ public final class Results {
     /** The order methods are shown in: this engine's variants, the competitors, the floors, then the rest. */
     private static final List<String> METHOD_ORDER = List.of("engineOwnClock", "engineNowPassed", "engineHandle",
             "engineHandleNowPassed", "bucket4jLockFree", "bucket4jSynchronized", "resilience4j", "guava",
-            "nanoTime", "currentTimeMillis", "casOffHeap", "nanoTimeCasOffHeap", "nanoTimeKeyedCasOffHeap", "nanoTimeReadOffHeap", "nanoTimeKeyedReadOffHeap",
-            "randomReadOffHeap", "randomCasOffHeap", "batchReadCasOffHeap",
-            "randomReadHeap", "mapLookup");
+            "nanoTime", "currentTimeMillis", "casOffHeap", "nanoTimeCasOffHeap", "nanoTimeKeyedCasOffHeap",
+            "nanoTimeReadOffHeap", "nanoTimeKeyedReadOffHeap", "randomReadOffHeap", "randomCasOffHeap",
+            "batchReadCasOffHeap", "randomReadHeap", "mapLookup");
 
     /** @return {@code question}'s rows at {@code threads}, in {@link #METHOD_ORDER}, engine first */
     public List<JmhRow> of(String question, int threads) {
