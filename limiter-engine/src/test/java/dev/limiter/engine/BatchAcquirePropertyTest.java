@@ -87,7 +87,7 @@ class BatchAcquirePropertyTest {
     static Gen<Trace> traces(int keys) {
         return longs().between(1, 6).zip(longs().between(20, 400), (n, t) -> new long[] {n, t}).flatMap(f -> {
             Gen<Step> step = integers().between(0, 6).zip(longs().between(0, f[1]),
-                    lists().of(integers().between(0, keys - 1).mix(integers().between(0, 3), 30)).ofSizeBetween(0, 40), Step::new);
+                    lists().of(integers().between(0, keys - 1).mix(integers().between(0, 3), 30)).ofSizeBetween(0, 80), Step::new); // up to three engine groups
             return lists().of(step).ofSizeBetween(1, 25).map(steps -> new Trace(f[0], f[1], steps));
         });
     }
