@@ -25,7 +25,7 @@ import java.util.Arrays;
  * Group size. 32 keys (up to about 40 lines with the next-slot loads) stay in L1 until decided. In
  * one process, alternating 200 ms slices on the same 1M-key table, groups of 32 decided key by key
  * ran about 10% faster than groups of 16 resolved in a pass of their own and then decided; groups of
- * 8 ran 12% slower, and groups of 64 or 128 no faster than 32.
+ * 8 ran 6% slower, and groups of 64 or 128 no faster than 32.
  *
  * Exactness. Each key is acquired by the single path, in batch order, on the calling thread: the
  * batch decides exactly as the same keys acquired one after another at the same instant would,
