@@ -49,20 +49,27 @@ class CloseSafetyTest {
             OffHeapEngine engine = OffHeapEngine.builder().limit(limit(), 10_000).build();
             RateLimiter l = engine.rateLimiter("tb");
             LimitHandle h = l.handle(1L);
-            CountDownLatch started = new CountDownLatch(2);
+            CountDownLatch started = new CountDownLatch(3);
             AtomicReference<Throwable> unexpected = new AtomicReference<>();
             AtomicLong completed = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
+            for (int t = 0; t < 3; t++) {
                 final int self = t;
                 Thread thread = new Thread(() -> {
                     started.countDown();
+                    long[] batch = new long[80];                    // spans three of the batch's groups
+                    boolean[] granted = new boolean[batch.length];
                     try {
                         for (long i = 0; ; i++) {
                             if (self == 0) {
                                 l.tryAcquire(i % 5_000, 1, i);
-                            } else {
+                            } else if (self == 1) {
                                 h.tryAcquire(1, i);
+                            } else {
+                                for (int k = 0; k < batch.length; k++) {
+                                    batch[k] = (i * batch.length + k) % 5_000;
+                                }
+                                l.tryAcquireBatch(batch, 0, batch.length, 1, i, granted);
                             }
                             completed.incrementAndGet();
                         }
