@@ -271,7 +271,9 @@ public class FloorsBenchmark {
 
     /**
      * The floor of a batch acquire, per key: the reads of {@link #BATCH_GROUP} random slots of the
-     * same region first (independent, so their misses overlap as far as the machine lets them), then
+     * same region first (independent, so their misses overlap as far as the machine lets them; the
+     * offsets are computed in a loop of their own, so that the loop of loads is short enough for the
+     * reorder buffer to hold the whole group's misses), then
      * a read and a CAS of each slot's state word, with nothing else: no hash of a key, no probe and
      * no decision. A batch must at least read every key's slot and write it with a CAS.
      */
@@ -280,8 +282,10 @@ public class FloorsBenchmark {
     public long batchReadCasOffHeap(Regions r, Local l) {
         int[] at = l.group;
         long touched = 0;
-        for (int i = 0; i < BATCH_GROUP; i++) {
+        for (int i = 0; i < BATCH_GROUP; i++) {         // the offsets first, with no load: runs ahead of every miss
             at[i] = slot(l.at.next()) * SLOT_BYTES + STATE_OFFSET;
+        }
+        for (int i = 0; i < BATCH_GROUP; i++) {         // then the loads alone, so that the group's misses are in flight at once
             touched ^= r.offHeap.getLongVolatile(at[i]);
         }
         for (int i = 0; i < BATCH_GROUP; i++) {

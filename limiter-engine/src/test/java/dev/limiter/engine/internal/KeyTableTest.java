@@ -45,14 +45,14 @@ class KeyTableTest {
         KeyTable table = new KeyTable(64, 1);
         long[] keys = {0, 1, -1, KeyTable.FROZEN_PUBLISH, Long.MIN_VALUE, 12345};
         for (long key : keys) {
-            assertEquals(0L, Fingerprint.touch(table, key), "an empty home slot reads as zeros");
+            assertEquals(0L, Fingerprint.touchAt(table, Fingerprint.touchAddress(table, key)), "an empty home slot reads as zeros");
         }
         assertEquals(0, table.size(), "a touch claimed a slot");
         for (long key : keys) {
             int offset = Fingerprint.find(table, key);
             long home = table.homeAddress(table.claimAt(offset), table.publishAt(offset));
             if (home == table.buffer().addressOffset() + offset - KeyTable.STATE_OFFSET) {   // found at home
-                assertEquals(table.claimAt(offset) ^ table.buffer().getLongVolatile(offset), Fingerprint.touch(table, key));
+                assertEquals(table.claimAt(offset) ^ table.buffer().getLongVolatile(offset), Fingerprint.touchAt(table, Fingerprint.touchAddress(table, key)));
             }
         }
         assertEquals(keys.length, table.size());

@@ -52,17 +52,31 @@ public final class Fingerprint {
     }
 
     /**
-     * Loads the claim word and the first state word of a 64-bit key's home slot (in a narrow
-     * table, what {@code NarrowSlots.touch} loads), so that their cache lines are on their way
-     * before the key is resolved (BatchAcquire); writes nothing.
+     * The first half of a touch (BatchAcquire): the address of a 64-bit key's home slot, where its
+     * probe starts; a hash, with no load, so that a loop of these runs ahead of any miss.
+     *
+     * @return the home slot's address in {@code table}'s buffer, for {@link #touchAt}
+     */
+    public static long touchAddress(KeyTable table, long key) {
+        if (table.narrow) {
+            return NarrowSlots.homeAddress(table, key);
+        }
+        return reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
+    }
+
+    /**
+     * The second half of a touch: loads the words a key's resolution reads first from its home slot
+     * at {@code home} (from {@link #touchAddress} on the same table), so that their cache lines are
+     * on their way before the key is resolved; writes nothing. In a wide table, the claim word and
+     * the first state word (two lines when the slot straddles one); in a narrow table, what
+     * {@code NarrowSlots.touchAt} loads.
      *
      * @return the words mixed, for the caller to consume so that the loads are kept
      */
-    public static long touch(KeyTable table, long key) {
+    public static long touchAt(KeyTable table, long home) {
         if (table.narrow) {
-            return NarrowSlots.touch(table, key);
+            return NarrowSlots.touchAt(table, home);
         }
-        long home = reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
         return OffHeapWords.loadAcquire(home) ^ OffHeapWords.loadAcquire(home + table.stateOffset);
     }
 

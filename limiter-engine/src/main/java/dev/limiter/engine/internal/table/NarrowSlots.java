@@ -55,17 +55,23 @@ final class NarrowSlots {
         return atHome ? at + STATE_OFFSET : probe(t, key, i, t.probeSlots);   // the common case reads only
     }
 
+    /** @return the address of the first slot {@code key}'s probe reads (its home, or its escape slot); reads nothing */
+    static long homeAddress(KeyTable t, long key) {
+        return t.buffer.addressOffset() + first(t, key) * t.slotBytes;
+    }
+
     /**
-     * Loads the key word and last state word of {@code key}'s home slot, and the key word of the
+     * Loads the key word and last state word of the slot at {@code home}, and the key word of the
      * slot after it (where the probe goes next; on the next cache line when the home slot ends one),
      * so that their lines are on their way before the key is resolved; writes nothing.
      *
      * @return the words mixed, for the caller to consume so that the loads are kept
      */
-    static long touch(KeyTable t, long key) {
-        long i = first(t, key);
-        long home = t.buffer.addressOffset() + i * t.slotBytes;
-        long next = i + 1 < t.slots() ? home + t.slotBytes : home;   // the last escape slot has no successor
+    static long touchAt(KeyTable t, long home) {
+        long next = home + t.slotBytes;
+        if (next == t.buffer.addressOffset() + t.slots() * t.slotBytes) {
+            next = home;                                         // the last escape slot has no successor
+        }
         return OffHeapWords.loadAcquire(home) ^ OffHeapWords.loadAcquire(home + t.slotBytes - 8)
                 ^ OffHeapWords.loadAcquire(next);
     }

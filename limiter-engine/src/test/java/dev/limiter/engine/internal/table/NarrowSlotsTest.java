@@ -71,6 +71,36 @@ class NarrowSlotsTest {
     }
 
     @Test
+    void aTouchLoadsTheHomeSlotAndTheNextKeyWordAndWritesNothing() {
+        KeyTable table = narrow(64);
+        for (long key : EDGES) {
+            assertEquals(0L, Fingerprint.touchAt(table, Fingerprint.touchAddress(table, key)), "an empty slot reads as zeros");
+        }
+        assertEquals(0, table.size(), "a touch claimed a slot");
+        org.agrona.concurrent.UnsafeBuffer b = table.buffer();
+        for (long key : EDGES) {
+            b.putLongVolatile(Fingerprint.find(table, key), key * 31 + 7);     // a state word of its own per key
+        }
+        long end = table.slots() * table.slotBytes();
+        int checked = 0;
+        boolean lastSlotChecked = false;
+        for (long key : EDGES) {
+            int offset = Fingerprint.find(table, key);
+            long slot = offset - table.stateOffset();
+            if (Fingerprint.touchAddress(table, key) != b.addressOffset() + slot) {
+                continue;                                                    // displaced: its home holds another key
+            }
+            long next = slot + table.slotBytes() == end ? slot : slot + table.slotBytes();
+            long expected = b.getLongVolatile((int) slot) ^ b.getLongVolatile(offset) ^ b.getLongVolatile((int) next);
+            assertEquals(expected, Fingerprint.touchAt(table, b.addressOffset() + slot), "touch of key " + key);
+            checked++;
+            lastSlotChecked |= slot + table.slotBytes() == end;
+        }
+        assertTrue(checked >= 2 && lastSlotChecked, "the escape slots, the last one included, are always at home");
+        assertEquals(EDGES.length, table.size(), "a touch claimed a slot");
+    }
+
+    @Test
     void slotsTakeSixteenBytesForOneStateWordAndTwentyPerKeyOfCapacity() {
         KeyTable table = narrow(1_000);
         assertEquals(16, table.slotBytes());
