@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code randomCasOffHeap}: the same random slot read, then a CAS on it: the floor of any
  *       lock-free table update, whose full fence stops the next call's miss from overlapping
  *       this one;</li>
- *   <li>{@code batchReadCasOffHeap}: the reads of a group of 32 random slots, then a read and a
+ *   <li>{@code batchReadCasOffHeap}: the reads of a group of 64 random slots, then a read and a
  *       CAS of each: the floor of a batch acquire, per key;</li>
  *   <li>{@code nanoTimeRandomCasOffHeap}: a {@link System#nanoTime()}, then that random read and
  *       CAS: the floor of the 1M-key acquire on its own clock (with the table's lines evicting the
@@ -79,7 +79,7 @@ public class FloorsBenchmark {
     /** Offset of the state word within a slot. */
     static final int STATE_OFFSET = 8;
     /** Keys a batch reads before it writes any: the engine's batch group. */
-    static final int BATCH_GROUP = 32;
+    static final int BATCH_GROUP = 64;
     /**
      * Slots of the engine's table for 1M token-bucket keys, as the engine sizes it (load factor 0.8,
      * and the room that eviction's rotations claim into): its allocated bytes over the slot size,

@@ -1,6 +1,7 @@
 package dev.limiter.engine;
 
 import dev.limiter.internal.BatchArguments;
+import dev.limiter.engine.internal.store.OffHeapWords;
 import dev.limiter.engine.internal.table.Fingerprint;
 import dev.limiter.engine.internal.table.KeyTable;
 
@@ -13,28 +14,28 @@ import java.util.Arrays;
  * slot (a miss), decide, CAS. The CAS is a full fence, so the next acquire's miss cannot start
  * before it retires: one miss per key, end to end. A batch takes each group of GROUP keys in three
  * loops:
- *   1. the address of every key's home slot (Fingerprint.touchAddress: a hash, no load);
- *   2. the touch: loads from each address (Fingerprint.touchAt: in a wide table the claim word and
- *      the first state word, which lie on two lines when the slot straddles one; in a narrow table
- *      the key word, the last state word and the next slot's key word, where a displaced key's
- *      probe goes, on the next line when the home slot ends one), a few instructions per load;
+ *   1. list the cache lines each key's resolution reads first (Fingerprint.touchLines: a hash and
+ *      no load; one line per key in a narrow table, one or two in a wide one);
+ *   2. the touch: one load per listed line, and nothing else;
  *   3. each key in batch order through the single path itself (SlotSteps.acquire: read the view,
  *      resolve, decide, retry when a rotation moved the key), now mostly from the cache.
  * Loops 1 and 2 decide nothing and write nothing: a key that is not at home, or whose table
  * changes, is only a miss that was not saved.
  *
- * Why the hash has a loop of its own. Loads retire in order: while the oldest touch load waits for
- * memory, the core takes later instructions only until its reorder buffer is full (a few hundred
- * entries). With the hash in the touch loop, about twenty instructions per key, the buffer holds a
- * dozen keys' loads, and the group's misses go in waves; with the addresses computed first, the
- * touch loop is about four instructions per load and the whole group's misses are in flight at
- * once. In one process, alternating 200 ms slices on the same 1M-key table, the two-loop touch ran
- * 29%, 33% and 37% faster than the one-loop touch in batches of 16, 64 and 256 keys, and 2% slower
- * on a table that fits in the cache.
+ * Why the touch is a loop of bare loads. Loads retire in order: while the oldest touch load waits
+ * for memory, the core takes later instructions only until its reorder buffer (a few hundred
+ * entries) or its load queue (a few dozen loads) is full. So the misses in flight are those of as
+ * many keys as fit in both: with the hash in the touch loop, about twenty instructions per key, a
+ * dozen keys; with three loads per key, as many keys as fit in a third of the load queue. Hashing
+ * first and then loading each line once puts the whole group's misses in flight. Measured in one
+ * process, alternating 200 ms slices on the same 1M-key table:
+ *   - hash then load, three loads per key, against hash-and-load in one loop: +29%, +33% and +37%
+ *     in batches of 16, 64 and 256 keys; 2% slower on a table that fits in the cache;
+ *   - one load per line, against three loads per key: +27% (batches of 64);
+ *   - groups of 64 against 32: +5% (batches of 64 and 256), and +7% in the cache; groups of 128
+ *     were +6% (within the spread of 64's), groups of 24 and 48 the same as 32.
  *
- * Group size. 32 keys (up to about 40 lines with the next-slot loads) stay in L1 until decided.
- * With the one-loop touch, groups of 8 ran 6% slower than 32, and 64 or 128 no faster; with the
- * two-loop touch, 16 ran 3% slower than 32 and 64 the same.
+ * Group size. 64 keys, about 80 lines in a narrow table (5 KB), stay in L1 until decided.
  *
  * Exactness. Each key is acquired by the single path, in batch order, on the calling thread: the
  * batch decides exactly as the same keys acquired one after another at the same instant would,
@@ -43,20 +44,21 @@ import java.util.Arrays;
  * would be resolved, and claimed, in the table being retired. BatchAcquirePropertyTest caught that
  * in a draft, on batches longer than a group.)
  *
- * Thread-safe: the only state is a per-thread scratch (the group's home addresses, and a sink for
+ * Thread-safe: the only state is a per-thread scratch (the group's line addresses, and a sink for
  * the touch loads so that the JIT cannot drop them), used by one call at a time on its thread (a
- * batch never calls back into user code).
+ * batch never calls back into user code). The addresses are loaded only while the table they came
+ * from is in hand (t), inside the call that holds the key space open.
  */
 /** The engine's batch acquire: touches a group of keys' slots, then decides each in order; thread-safe, allocation-free. */
 final class BatchAcquire {
-    /** Keys touched before the first of them is decided: enough misses in flight, all still in L1 when decided. */
-    static final int GROUP = 32;
+    /** Keys touched before the first of them is decided: the whole group's misses in flight, all still in L1 when decided. */
+    static final int GROUP = 64;
     /** Per thread: the scratch of the touch loops. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** One thread's scratch: a group's home addresses, and where the touch loads are consumed so that they are kept. */
+    /** One thread's scratch: a group's line addresses, and where the touch loads are consumed so that they are kept. */
     private static final class Scratch {
-        final long[] homes = new long[GROUP];
+        final long[] lines = new long[2 * GROUP];
         long sink;
     }
 
@@ -75,17 +77,18 @@ final class BatchAcquire {
         }
         SlotSteps steps = limiter.steps();
         Scratch scratch = SCRATCH.get();
-        long[] homes = scratch.homes;
+        long[] lines = scratch.lines;
         int count = 0;
         for (int start = from, end; start < to; start = end) {
             end = to - start > GROUP ? start + GROUP : to;  // no overflow near the largest array
             KeyTable t = s.view().table();
+            int n = 0;
             for (int i = start; i < end; i++) {              // hashes only: runs ahead of every miss
-                homes[i - start] = Fingerprint.touchAddress(t, keys[i]);
+                n = Fingerprint.touchLines(t, keys[i], lines, n);
             }
             long touched = 0;
-            for (int j = 0, n = end - start; j < n; j++) {   // a few instructions per load: the group's misses in flight
-                touched ^= Fingerprint.touchAt(t, homes[j]);
+            for (int j = 0; j < n; j++) {                    // bare loads: the whole group's misses in flight
+                touched ^= OffHeapWords.loadAcquire(lines[j]);
             }
             scratch.sink = touched;
             for (int i = start; i < end; i++) {              // the single path, key by key, now mostly from the cache

@@ -23,7 +23,7 @@ public final class ReportText {
             Map.entry("randomReadOffHeap", "random read, off-heap 40 MB (the 1M-key table)"),
             Map.entry("randomReadHeap", "random read, long[] 40 MB"),
             Map.entry("randomCasOffHeap", "random read + CAS, off-heap 40 MB"),
-            Map.entry("batchReadCasOffHeap", "32 random reads, then 32 CAS, off-heap 40 MB (per key)"),
+            Map.entry("batchReadCasOffHeap", "64 random reads, then 64 CAS, off-heap 40 MB (per key)"),
             Map.entry("mapLookup", "ConcurrentHashMap.get, 1M keys"));
 
     private static final Map<String, String[]> QUESTIONS = Map.of(
@@ -48,7 +48,7 @@ public final class ReportText {
                     + "slot's key word read and compared), one random read over a region the size of the engine's "
                     + "1M-key table (a cache miss; successive reads are independent, so the CPU overlaps their "
                     + "misses), the same read followed by a CAS on the slot (the fence stops that overlap: the floor "
-                    + "of any lock-free table update), a group of 32 such reads followed by a CAS on each slot (the "
+                    + "of any lock-free table update), a group of 64 such reads followed by a CAS on each slot (the "
                     + "floor of a batch acquire, per key), and a `ConcurrentHashMap` lookup over 1M boxed keys."});
 
     private ReportText() {

@@ -184,7 +184,7 @@ public final class Targets {
             return new Line(target, figure, status(met));
         }
         // a group's reads, then a CAS per slot: no batch does less, so below the target it is out of reach
-        figure += String.format(Locale.ROOT, "; batch floor (32 reads, then 32 CAS): %s ops/µs, the engine %.2f× of it",
+        figure += String.format(Locale.ROOT, "; batch floor (64 reads, then 64 CAS): %s ops/µs, the engine %.2f× of it",
                 batchFloor.get().scoreWithError(), engine.get().score() / batchFloor.get().score());
         boolean reachable = batchFloor.get().score() >= cas.get().score();
         return new Line(target, figure, met || reachable ? status(met)

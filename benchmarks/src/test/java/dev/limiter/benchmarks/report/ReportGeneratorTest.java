@@ -176,10 +176,10 @@ class ReportGeneratorTest {
                 + " (14.00 vs Resilience4j Atomic 10.00 ops/µs); floor nanoTimeKeyedCasOffHeap (14.50 ops/µs) = 1.45×"
                 + " the best competitor | **not met** (out of reach: the floor is below the target) |"), md);
         assertTrue(md.contains("0.75× the floor (engineBatch [batch=64] 15.00 ± 0.10 vs 20.00 ± 0.10 ops/µs);"
-                + " batch floor (32 reads, then 32 CAS): 25.00 ± 0.10 ops/µs, the engine 0.60× of it | **not met** |"),
+                + " batch floor (64 reads, then 64 CAS): 25.00 ± 0.10 ops/µs, the engine 0.60× of it | **not met** |"),
                 md);
         md = keyedAndBatchReport(dir.resolve("out-of-reach"), 18.0);
-        assertTrue(md.contains("batch floor (32 reads, then 32 CAS): 18.00 ± 0.10 ops/µs, the engine 0.83× of it"
+        assertTrue(md.contains("batch floor (64 reads, then 64 CAS): 18.00 ± 0.10 ops/µs, the engine 0.83× of it"
                 + " | **not met** (out of reach: the batch floor is below the target) |"), md);
     }
 

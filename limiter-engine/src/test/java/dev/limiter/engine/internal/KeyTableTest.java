@@ -41,20 +41,39 @@ class KeyTableTest {
     }
 
     @Test
-    void touchingAHomeSlotReadsTheKeysWordsAndWritesNothing() {
+    void touchLinesListTheHomeSlotAndTheStateWordsLineWhenItIsAnotherAndClaimNothing() {
         KeyTable table = new KeyTable(64, 1);
-        long[] keys = {0, 1, -1, KeyTable.FROZEN_PUBLISH, Long.MIN_VALUE, 12345};
-        for (long key : keys) {
-            assertEquals(0L, Fingerprint.touchAt(table, Fingerprint.touchAddress(table, key)), "an empty home slot reads as zeros");
+        long[] keys = new long[60];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = i < 6 ? new long[] {0, 1, -1, KeyTable.FROZEN_PUBLISH, Long.MIN_VALUE, 12345}[i] : i * 7919L;
         }
-        assertEquals(0, table.size(), "a touch claimed a slot");
+        long[] lines = new long[3];
+        for (long key : keys) {
+            int n = Fingerprint.touchLines(table, key, lines, 1);
+            assertTrue(n == 2 || n == 3, "one or two lines, after the given index");
+        }
+        assertEquals(0, table.size(), "listing a key's lines claimed a slot");
+        long base = table.buffer().addressOffset();
+        int oneLine = 0;
+        int twoLines = 0;
         for (long key : keys) {
             int offset = Fingerprint.find(table, key);
             long home = table.homeAddress(table.claimAt(offset), table.publishAt(offset));
-            if (home == table.buffer().addressOffset() + offset - KeyTable.STATE_OFFSET) {   // found at home
-                assertEquals(table.claimAt(offset) ^ table.buffer().getLongVolatile(offset), Fingerprint.touchAt(table, Fingerprint.touchAddress(table, key)));
+            if (home != base + offset - KeyTable.STATE_OFFSET) {
+                continue;                                              // displaced: its home holds another key
+            }
+            int n = Fingerprint.touchLines(table, key, lines, 0);
+            assertEquals(home, lines[0], "the home slot first");
+            boolean straddles = home >>> 6 != (base + offset) >>> 6;
+            assertEquals(straddles ? 2 : 1, n, "the state word's line when it is not the home slot's");
+            if (straddles) {
+                assertEquals(base + offset, lines[1]);
+                twoLines++;
+            } else {
+                oneLine++;
             }
         }
+        assertTrue(oneLine > 0 && twoLines > 0, "24-byte slots: some straddle a line, most do not");
         assertEquals(keys.length, table.size());
     }
 

@@ -1,6 +1,5 @@
 package dev.limiter.engine.internal.table;
 
-import dev.limiter.engine.internal.store.OffHeapWords;
 import dev.limiter.engine.internal.time.BranchFree;
 
 /*
@@ -52,32 +51,26 @@ public final class Fingerprint {
     }
 
     /**
-     * The first half of a touch (BatchAcquire): the address of a 64-bit key's home slot, where its
-     * probe starts; a hash, with no load, so that a loop of these runs ahead of any miss.
+     * Lists the cache lines a 64-bit key's resolution reads first, so that a batch (BatchAcquire)
+     * can load them all before it resolves any key; a hash, and no load or write. In a narrow table,
+     * one address: the home slot, whose key word and state word share a line (16-byte slots; a
+     * displaced key's next slot is on that line three times in four). In a wide table, the home
+     * slot's claim word, and its first state word too when that lies on the next line (the slot
+     * straddles one; the publish word between them is on one of the two).
      *
-     * @return the home slot's address in {@code table}'s buffer, for {@link #touchAt}
+     * @param lines where the addresses go, from index {@code n}: room for two
+     * @return the index after the last address written
      */
-    public static long touchAddress(KeyTable table, long key) {
+    public static int touchLines(KeyTable table, long key, long[] lines, int n) {
         if (table.narrow) {
-            return NarrowSlots.homeAddress(table, key);
+            lines[n] = NarrowSlots.homeAddress(table, key);
+            return n + 1;
         }
-        return reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
-    }
-
-    /**
-     * The second half of a touch: loads the words a key's resolution reads first from its home slot
-     * at {@code home} (from {@link #touchAddress} on the same table), so that their cache lines are
-     * on their way before the key is resolved; writes nothing. In a wide table, the claim word and
-     * the first state word (two lines when the slot straddles one); in a narrow table, what
-     * {@code NarrowSlots.touchAt} loads.
-     *
-     * @return the words mixed, for the caller to consume so that the loads are kept
-     */
-    public static long touchAt(KeyTable table, long home) {
-        if (table.narrow) {
-            return NarrowSlots.touchAt(table, home);
-        }
-        return OffHeapWords.loadAcquire(home) ^ OffHeapWords.loadAcquire(home + table.stateOffset);
+        long home = reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
+        long state = home + table.stateOffset;
+        lines[n] = home;
+        lines[n + 1] = state;
+        return n + 1 + ((home ^ state) >>> 6 != 0 ? 1 : 0);      // the state word's address counts on another line only
     }
 
     /** @return the state offset of a 64-bit key, or -1 when absent */

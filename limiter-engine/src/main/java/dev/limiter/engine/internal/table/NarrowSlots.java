@@ -60,22 +60,6 @@ final class NarrowSlots {
         return t.buffer.addressOffset() + first(t, key) * t.slotBytes;
     }
 
-    /**
-     * Loads the key word and last state word of the slot at {@code home}, and the key word of the
-     * slot after it (where the probe goes next; on the next cache line when the home slot ends one),
-     * so that their lines are on their way before the key is resolved; writes nothing.
-     *
-     * @return the words mixed, for the caller to consume so that the loads are kept
-     */
-    static long touchAt(KeyTable t, long home) {
-        long next = home + t.slotBytes;
-        if (next == t.buffer.addressOffset() + t.slots() * t.slotBytes) {
-            next = home;                                         // the last escape slot has no successor
-        }
-        return OffHeapWords.loadAcquire(home) ^ OffHeapWords.loadAcquire(home + t.slotBytes - 8)
-                ^ OffHeapWords.loadAcquire(next);
-    }
-
     static int find(KeyTable t, long claim, long publish) {
         return find(t, longKey(claim, publish));
     }
