@@ -15,7 +15,8 @@ import java.util.Arrays;
  * before it retires: one miss per key, end to end. A batch takes each group of GROUP keys in three
  * loops:
  *   1. list the cache lines each key's resolution reads first (Fingerprint.touchLines: a hash and
- *      no load; one line per key in a narrow table, one or two in a wide one);
+ *      no load; the home slot's line, and the next when the slot's first state word lies on it:
+ *      one line per key in the narrow table of a token bucket, whose 16-byte slots never straddle);
  *   2. the touch: one load per listed line, and nothing else;
  *   3. each key in batch order through the single path itself (SlotSteps.acquire: read the view,
  *      resolve, decide, retry when a rotation moved the key), now mostly from the cache.
@@ -35,7 +36,8 @@ import java.util.Arrays;
  *   - groups of 64 against 32: +5% (batches of 64 and 256), and +7% in the cache; groups of 128
  *     were +6% (within the spread of 64's), groups of 24 and 48 the same as 32.
  *
- * Group size. 64 keys, about 80 lines in a narrow table (5 KB), stay in L1 until decided.
+ * Group size. 64 keys, about 80 lines in a narrow table (5 KB) with the probes' next slots, stay
+ * in L1 until decided.
  *
  * Exactness. Each key is acquired by the single path, in batch order, on the calling thread: the
  * batch decides exactly as the same keys acquired one after another at the same instant would,

@@ -52,21 +52,19 @@ public final class Fingerprint {
 
     /**
      * Lists the cache lines a 64-bit key's resolution reads first, so that a batch (BatchAcquire)
-     * can load them all before it resolves any key; a hash, and no load or write. In a narrow table,
-     * one address: the home slot, whose key word and state word share a line (16-byte slots; a
-     * displaced key's next slot is on that line three times in four). In a wide table, the home
-     * slot's claim word, and its first state word too when that lies on the next line (the slot
-     * straddles one; the publish word between them is on one of the two).
+     * can load them all before it resolves any key; a hash, and no load or write. The first is the
+     * home slot's (the key word, or the claim word in a wide table), where the probe starts; the
+     * second, the line of the slot's first state word, only when that is another line (the slot
+     * straddles one; a wide slot's publish word lies on one of the two). A narrow slot of one state
+     * word (16 bytes, never straddling a line of the 64-byte-aligned table) lists one line; a
+     * displaced key's next slot is on it three times in four.
      *
      * @param lines where the addresses go, from index {@code n}: room for two
-     * @return the index after the last address written
+     * @return the index after the last address listed
      */
     public static int touchLines(KeyTable table, long key, long[] lines, int n) {
-        if (table.narrow) {
-            lines[n] = NarrowSlots.homeAddress(table, key);
-            return n + 1;
-        }
-        long home = reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
+        long home = table.narrow ? NarrowSlots.homeAddress(table, key)
+                : reserved(key) ? table.homeAddress(LONG_ZERO_DOMAIN, reservedHalf(key)) : table.homeAddress(LONG_DOMAIN, key);
         long state = home + table.stateOffset;
         lines[n] = home;
         lines[n + 1] = state;

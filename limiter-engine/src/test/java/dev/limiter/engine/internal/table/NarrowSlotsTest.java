@@ -73,7 +73,7 @@ class NarrowSlotsTest {
     @Test
     void touchLinesListTheHomeSlotAloneAndClaimNothing() {
         KeyTable table = narrow(64);
-        long[] lines = new long[2];
+        long[] lines = new long[3];
         for (long key : EDGES) {
             assertEquals(1, Fingerprint.touchLines(table, key, lines, 0), "a 16-byte slot is on one line");
         }
@@ -93,6 +93,28 @@ class NarrowSlotsTest {
         assertEquals(zero, lines[0], "an escape slot is its key's home");
         assertTrue(atHome >= EDGES.length / 2, "most keys at home: " + atHome);
         assertEquals(EDGES.length, table.size(), "listing a key's lines claimed a slot");
+    }
+
+    @Test
+    void touchLinesListTheFirstStateWordsLineTooWhenAWiderSlotStraddlesOne() {
+        KeyTable table = new KeyTable(64, 2, Long.MAX_VALUE, KeyTable.Layout.NARROW);   // 24-byte slots
+        long base = table.buffer().addressOffset();
+        long[] lines = new long[2];
+        int straddling = 0;
+        for (long key = 1; key <= 60; key++) {
+            long slot = base + Fingerprint.find(table, key) - table.stateOffset();
+            int n = Fingerprint.touchLines(table, key, lines, 0);
+            if (lines[0] != slot) {
+                continue;                                              // displaced: its home holds another key
+            }
+            boolean straddles = slot >>> 6 != (slot + table.stateOffset()) >>> 6;
+            assertEquals(straddles ? 2 : 1, n, "key " + key);
+            if (straddles) {
+                assertEquals(slot + table.stateOffset(), lines[1], "the first state word's line");
+                straddling++;
+            }
+        }
+        assertTrue(straddling > 0, "a slot at byte 56 of a line straddles it");
     }
 
     @Test
