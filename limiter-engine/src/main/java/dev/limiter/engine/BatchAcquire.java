@@ -32,9 +32,11 @@ import java.util.Arrays;
  * process, alternating 200 ms slices on the same 1M-key table:
  *   - hash then load, three loads per key, against hash-and-load in one loop: +29%, +33% and +37%
  *     in batches of 16, 64 and 256 keys; 2% slower on a table that fits in the cache;
- *   - one load per line, against three loads per key: +27% (batches of 64);
- *   - groups of 64 against 32: +5% (batches of 64 and 256), and +7% in the cache; groups of 128
- *     were +6% (within the spread of 64's), groups of 24 and 48 the same as 32.
+ *   - one load per line, against three loads per key: +24% to +27% (batches of 64);
+ *   - groups of 64 against 32: +5% (batches of 64 and 256); groups of 128 were +6% (within the
+ *     spread of 64's), groups of 24 and 48 the same as 32;
+ *   - this loop in groups of 64 against three loads per key in groups of 32, on a table that fits
+ *     in the cache: +7%.
  *
  * Group size. 64 keys, about 80 lines in a narrow table (5 KB) with the probes' next slots, stay
  * in L1 until decided.
