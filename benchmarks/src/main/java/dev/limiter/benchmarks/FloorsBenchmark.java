@@ -273,9 +273,9 @@ public class FloorsBenchmark {
      * The floor of a batch acquire, per key: the reads of {@link #BATCH_GROUP} random slots of the
      * same region first (independent, so their misses overlap as far as the machine lets them; the
      * offsets are computed in a loop of their own, so that the loop of loads is short enough for the
-     * reorder buffer to hold the whole group's misses), then
-     * a read and a CAS of each slot's state word, with nothing else: no hash of a key, no probe and
-     * no decision. A batch must at least read every key's slot and write it with a CAS.
+     * reorder buffer to hold the whole group's misses), then a read and a CAS of each slot's state
+     * word, with nothing else: no hash of a key, no probe and no decision. A batch must at least
+     * read every key's slot and write it with a CAS.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH_GROUP)
