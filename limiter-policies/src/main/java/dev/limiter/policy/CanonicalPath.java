@@ -105,7 +105,7 @@ final class CanonicalPath extends CharArraySequence {
         if (n < 2 || n > MAX_LENGTH) {
             return false; // "", "/" and long raw forms (perhaps with a long query) take the general pass
         }
-        ensure(n + 1);
+        ensure(n + 1 + Transitions.PACKED); // slack for Transitions.step's packed compare
         char[] c = chars;
         if (raw instanceof String) {
             ((String) raw).getChars(0, n, c, 0);
@@ -132,7 +132,7 @@ final class CanonicalPath extends CharArraySequence {
                 }
                 push(segStart, i);
                 if (walk != null) {
-                    state = walk.step(state, c, segStart, i);
+                    state = walk.step(state, c, segStart, i, c.length);
                 }
                 segStart = i + 1;
             } else if (kind == END) {
@@ -148,7 +148,7 @@ final class CanonicalPath extends CharArraySequence {
         push(segStart, i);
         length = i;
         if (walk != null) {
-            walked = walk.step(state, c, segStart, i);
+            walked = walk.step(state, c, segStart, i, c.length);
         }
         return true;
     }

@@ -194,7 +194,7 @@ final class RouteAutomaton {
             int n = m.segmentCount();
             Transitions t = transitions;
             for (int i = 0; i < n; i++) {
-                s = t.step(s, path, m.segmentStart(i), m.segmentEnd(i));
+                s = t.step(s, path, m.segmentStart(i), m.segmentEnd(i), path.length);
             }
         }
         return plans[s * methods + methodIndex];

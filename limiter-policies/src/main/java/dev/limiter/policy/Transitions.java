@@ -19,6 +19,9 @@ import java.util.Arrays;
  *   fold[j]                                 0x20 where chars[j] is an ASCII letter, else 0: a path char
  *                                           x equals chars[j] ignoring ASCII case iff (x | fold[j]) == chars[j]
  *   target[k]                               the state after a segment equal to literal k, ignoring ASCII case
+ *   packed[k * 6 .. k * 6 + 5]              literal k of at most PACKED chars as two words of four 16-bit chars
+ *                                           (chars 0-3, then 4-7, the first in the low bits): the literal,
+ *                                           its fold bits, and a mask of its chars (0 beyond its length)
  *
  * A segment equal to a literal ignoring case shares its slot (slot() folds bit 0x20 of the first
  * char), so a slot holding NONE proves the segment matches no literal, one holding a literal
@@ -32,6 +35,8 @@ final class Transitions {
     private static final int SHIFT = Integer.numberOfTrailingZeros(SLOTS);
     static final int NONE = -1;
     static final int SEVERAL = -2;
+    /** The longest literal compared as two packed words. */
+    static final int PACKED = 8;
 
     private final int[] slots;
     private final int[] other;
@@ -41,6 +46,7 @@ final class Transitions {
     private final int[] from;
     private final int[] length;
     private final int[] target;
+    private final long[] packed;
 
     /**
      * @param literals per state, its literals (lower case, sorted, distinct)
@@ -64,6 +70,7 @@ final class Transitions {
         this.from = new int[count];
         this.length = new int[count];
         this.target = new int[count];
+        this.packed = new long[count * 6];
         Arrays.fill(slots, NONE);
         int k = 0;
         int at = 0;
@@ -87,6 +94,15 @@ final class Transitions {
         for (int j = 0; j < total; j++) {
             fold[j] = chars[j] >= 'a' && chars[j] <= 'z' ? (char) 0x20 : 0;
         }
+        for (int l = 0; l < count; l++) {
+            for (int j = 0; j < Math.min(length[l], PACKED); j++) {
+                int word = l * 6 + (j >= 4 ? 1 : 0);
+                int shift = 16 * (j & 3);
+                packed[word] |= (long) chars[from[l] + j] << shift;
+                packed[word + 2] |= (long) fold[from[l] + j] << shift;
+                packed[word + 4] |= 0xFFFFL << shift;
+            }
+        }
     }
 
     /**
@@ -97,14 +113,36 @@ final class Transitions {
         return (length * 5 + (first | 0x20)) & (SLOTS - 1);
     }
 
-    /** @return the state after segment {@code path[from, to)} from state {@code s}; allocation-free */
-    int step(int s, char[] path, int start, int end) {
+    /**
+     * @param bound the chars of {@code path} that may be read: at least {@code end}; reading is
+     *     quickest when it is at least {@code start + PACKED}
+     * @return the state after segment {@code path[from, to)} from state {@code s}; allocation-free
+     */
+    int step(int s, char[] path, int start, int end, int bound) {
         int n = end - start;
         int k = n == 0 ? SEVERAL : slots[(s << SHIFT) | slot(n, path[start])];
         if (k >= 0) {
-            return length[k] == n && equalsIgnoringCase(path, start, from[k], n) ? target[k] : other[s];
+            if (length[k] != n) {
+                return other[s];
+            }
+            boolean equal = n <= PACKED && start + PACKED <= bound
+                    ? packedEqual(path, start, k * 6) : equalsIgnoringCase(path, start, from[k], n);
+            return equal ? target[k] : other[s];
         }
         return k == NONE ? other[s] : scan(s, path, start, n);
+    }
+
+    /**
+     * @return whether the segment at {@code path[start]}, of literal {@code packed[p / 6]}'s length
+     *     (at most PACKED), equals it ignoring ASCII case; reads {@code path[start, start + PACKED)}
+     */
+    private boolean packedEqual(char[] path, int start, int p) {
+        long w0 = path[start] | (long) path[start + 1] << 16 | (long) path[start + 2] << 32
+                | (long) path[start + 3] << 48;
+        long w1 = path[start + 4] | (long) path[start + 5] << 16 | (long) path[start + 6] << 32
+                | (long) path[start + 7] << 48;
+        long[] q = packed;
+        return ((((w0 | q[p + 2]) ^ q[p]) & q[p + 4]) | (((w1 | q[p + 3]) ^ q[p + 1]) & q[p + 5])) == 0;
     }
 
     private int scan(int s, char[] path, int start, int n) {

@@ -64,6 +64,38 @@ class RouteMatcherTest {
         assertEquals(List.of(), names(match(one, "GET", "/x`y")), "'`' is not a case of '@'");
     }
 
+    /**
+     * Literals up to eight chars are compared as two packed words, longer ones char by char: a
+     * change of any one char (to another letter, or to a char that differs only above the low
+     * byte) misses at every length, a case change matches, and so does the general pass's walk
+     * (an escape sends the path there, where the buffer has no slack past the last segment).
+     */
+    @Test
+    void literalsOfEveryLengthAreComparedWholeInBothPasses() {
+        for (int n = 1; n <= 12; n++) {
+            String literal = "abcdefghijkl".substring(0, n);
+            Policy p = Policy.named("p").rule(rule("r").route("/" + literal + "/x").key(ALL).build()).build();
+            Policy last = Policy.named("p").rule(rule("r").route("/x/" + literal).key(ALL).build()).build();
+            assertEquals(List.of("r"), names(match(p, "GET", "/" + literal + "/x")), literal);
+            assertEquals(List.of("r"), names(match(p, "GET", "/" + literal.toUpperCase() + "/x")), literal);
+            assertEquals(List.of("r"), names(match(last, "GET", "/x/" + literal)), literal);
+            String escaped = "%" + Integer.toHexString(literal.charAt(0)) + literal.substring(1);
+            assertEquals(List.of("r"), names(match(p, "GET", "/" + escaped + "/x")), escaped);
+            assertEquals(List.of("r"), names(match(last, "GET", "/x/" + escaped)), escaped);
+            assertEquals(List.of(), names(match(p, "GET", "/" + literal + "z/x")), literal + "z");
+            assertEquals(List.of(), names(match(p, "GET", "/" + literal.substring(1) + "/x")), literal.substring(1));
+            for (int i = 0; i < n; i++) {
+                for (char wrong : new char[] {'z', (char) (literal.charAt(i) ^ 0x100)}) {
+                    String bad = literal.substring(0, i) + wrong + literal.substring(i + 1);
+                    assertEquals(List.of(), names(match(p, "GET", "/" + bad + "/x")), bad);
+                    assertEquals(List.of(), names(match(last, "GET", "/x/" + bad)), bad);
+                    String badEscaped = "%78/" + bad; // "/x/" + bad through the general pass
+                    assertEquals(List.of(), names(match(last, "GET", "/" + badEscaped)), badEscaped);
+                }
+            }
+        }
+    }
+
     @Test
     void pathVariablesAreExtractedAndQueryIgnored() {
         Policy p = Policy.named("p").rule(rule("msg")
