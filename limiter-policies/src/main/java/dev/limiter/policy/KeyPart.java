@@ -64,7 +64,8 @@ public final class KeyPart {
     private KeyPart(Source source, String name, int segments, String substituted, KeyPart substitute,
                     KeyPart fallback, String sharedBucket, int refuseStatus, String refuseMessage) {
         this.source = source;
-        this.name = name;
+        // interned like the route's variable names, so that a matcher finds the variable by identity
+        this.name = source == Source.PATH_VARIABLE ? name.intern() : name;
         this.segments = segments;
         this.substituted = substituted;
         this.substitute = substitute;

@@ -83,7 +83,7 @@ public final class RouteMatcher {
         this.methodsOverflowed = new boolean[n];
         for (int id = 0; id < n; id++) {
             PathTemplate t = trie.route(id).template();
-            variableNames[id] = t.variables().toArray(new String[0]);
+            variableNames[id] = t.variables().stream().map(String::intern).toArray(String[]::new); // see variableSegment
             routeRule[id] = trie.ruleOf(id);
             specificity[id] = t.specificity();
             long c = trie.route(id).cost();
@@ -155,7 +155,10 @@ public final class RouteMatcher {
         return variableSegments[routeId][variable];
     }
 
-    /** @return the path segment holding variable {@code name} of route {@code routeId}; allocation-free */
+    /**
+     * @return the path segment holding variable {@code name} of route {@code routeId}; allocation-free,
+     *     and found by identity when {@code name} is interned, as a key part's variable name is
+     */
     int variableSegment(int routeId, String name) {
         String[] names = variableNames[routeId];
         int v = 0;
