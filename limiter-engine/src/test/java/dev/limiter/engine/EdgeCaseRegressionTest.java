@@ -68,6 +68,30 @@ class EdgeCaseRegressionTest {
         }
     }
 
+    /**
+     * A sliding window's retry-after reads each sealed sub-window from its ring slot even where the
+     * sub-window index k before "now" lies below Long.MIN_VALUE (1 ns sub-windows at the clock's
+     * lower end): the same trace gives the same figures there as anywhere else. The slot of index
+     * u - k was once taken from the wrapped index, whose residue differs, so the sealed count was
+     * missed and the retry-after came out one sub-window late (or never, found by the Redis
+     * scripts' differential test, whose Lua port has the right slots).
+     */
+    @Test
+    void aSlidingWindowRetryAfterIsTheSameAtTheLowerEndOfTheClock() {
+        for (long origin : new long[] {0, 1_000, Long.MIN_VALUE + 1}) {
+            try (OffHeapEngine e = engine(new ManualClock(origin),
+                    Limit.slidingWindow("sw", 4, Duration.ofNanos(4)).subWindows(4).build())) {
+                RateLimiter l = e.rateLimiter("sw");
+                Decision d = new Decision();
+                assertTrue(l.tryAcquire(7L, 2, origin, d));
+                assertTrue(l.tryAcquire(7L, 2, origin + 1, d), "the roll seals sub-window origin");
+                assertFalse(l.tryAcquire(7L, 1, origin + 1, d));
+                assertEquals(Outcome.LIMITED, d.outcome());
+                assertEquals(4, d.retryAfterNanos(), "origin " + origin + ": origin's 2 permits leave the window at origin + 5");
+            }
+        }
+    }
+
     @Test
     void aVeryStaleCallerCannotTakeASecondLease() {
         try (OffHeapEngine e = engine(new ManualClock(0), Limit.concurrency("c", 1, Duration.ofNanos(1)).build())) {

@@ -247,7 +247,10 @@ public final class SlidingWindowKernel extends Kernel {
     private long retryAfter(StateWords s, int base, long u, long current, long rollFrom, long rollCount,
                             long excess, long now) {
         long freed = 0;
-        int at = (int) Math.floorMod(u - k, (long) ring);
+        // u - k's slot, stepped from u's as windowSum steps (u - k may wrap below Long.MIN_VALUE,
+        // and 2^64 is no multiple of R: the wrapped index's residue is not the slot's)
+        int at = (int) Math.floorMod(u, (long) ring) - k;
+        at = at < 0 ? at + ring : at;
         for (int m = 1; m <= k + 1; m++) {
             long index = u - k + m - 1;  // leaves the window when the key reaches u + m
             long c;
