@@ -155,10 +155,7 @@ public final class RouteMatcher {
         return variableSegments[routeId][variable];
     }
 
-    /**
-     * @return the path segment holding variable {@code name} of route {@code routeId}; allocation-free,
-     *     and found by identity when {@code name} is interned, as a key part's variable name is
-     */
+    /** @return the segment of variable {@code name} of route {@code routeId}; by identity when {@code name} is interned */
     int variableSegment(int routeId, String name) {
         String[] names = variableNames[routeId];
         int v = 0;
