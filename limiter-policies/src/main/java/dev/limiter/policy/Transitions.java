@@ -116,7 +116,7 @@ final class Transitions {
     /**
      * @param bound the chars of {@code path} that may be read: at least {@code end}; reading is
      *     quickest when it is at least {@code start + PACKED}
-     * @return the state after segment {@code path[from, to)} from state {@code s}; allocation-free
+     * @return the state after segment {@code path[start, end)} from state {@code s}; allocation-free
      */
     int step(int s, char[] path, int start, int end, int bound) {
         int n = end - start;
