@@ -45,16 +45,23 @@ public final class ReportGenerator {
         System.out.println("wrote " + out.resolve("REPORT.md") + " from " + rows.rows().size() + " JMH results");
     }
 
-    /** @return every row of every {@code jmh*.json} in {@code dir}, in file-name order */
+    /**
+     * @return every row of every {@code jmh*.json} in {@code dir}, in file-name order; a benchmark
+     *     found in several files (run.sh's passes) is one row of their pooled forks ({@link PooledForks})
+     */
     @SuppressWarnings("unchecked")
     static List<JmhRow> loadJmh(Path dir) throws IOException {
-        List<JmhRow> rows = new ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().matches("jmh.*\\.json")).sorted().toList()) {
                 for (Object r : (List<Object>) Json.parse(Files.readString(f, StandardCharsets.UTF_8))) {
-                    rows.add(JmhRow.of((Map<String, Object>) r));
+                    results.add((Map<String, Object>) r);
                 }
             }
+        }
+        List<JmhRow> rows = new ArrayList<>();
+        for (Map<String, Object> r : PooledForks.pool(results)) {
+            rows.add(JmhRow.of(r));
         }
         return rows;
     }
