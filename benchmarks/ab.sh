@@ -10,10 +10,11 @@
 #
 # With a clean tree, "HEAD" compares a build with itself: the spread of that control is the noise
 # of the method on this machine. Workloads: dev.limiter.benchmarks.OneMillionKeysWorkload
-# (ab.keys), dev.limiter.benchmarks.policy.NylasV3DecisionWorkload (ab.grants, ab.stepNanos).
+# (ab.keys, ab.clock=cached), dev.limiter.benchmarks.policy.NylasV3DecisionWorkload (ab.grants,
+# ab.stepNanos, ab.requests).
 set -euo pipefail
 if [ $# -lt 2 ]; then
-  sed -n '2,12p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
 fi
 base=$1

@@ -8,7 +8,8 @@ import java.util.function.LongUnaryOperator;
 /**
  * {@link OneMillionKeysBenchmark}'s engine work as an {@code ab.InterleavedComparison} workload:
  * one granted {@code tryAcquire(key)} on the engine's own clock per operation, keys drawn from the
- * same stream over {@code ab.keys} ids (default 1,000,000); with {@code ab.keys=1}, one hot key.
+ * same stream over {@code ab.keys} ids (default 1,000,000); with {@code ab.keys=1}, one hot key;
+ * with {@code ab.clock=cached}, on the engine's opt-in cached clock.
  * Returns the grants.
  */
 public final class OneMillionKeysWorkload implements LongUnaryOperator, AutoCloseable {
@@ -20,7 +21,9 @@ public final class OneMillionKeysWorkload implements LongUnaryOperator, AutoClos
     public OneMillionKeysWorkload() {
         int keys = Integer.getInteger("ab.keys", KeyStream.KEYS);
         KeyStream ks = new KeyStream(keys);
-        engine = Contenders.engine(Contenders.Setting.ALLOWED, keys);
+        engine = "cached".equals(System.getProperty("ab.clock"))
+                ? Contenders.cachedClockEngine(Contenders.Setting.ALLOWED, keys)
+                : Contenders.engine(Contenders.Setting.ALLOWED, keys);
         limiter = engine.rateLimiter(Contenders.LIMIT_NAME);
         for (long id : ks.ids()) {
             limiter.tryAcquire(id);
