@@ -22,6 +22,8 @@ case "${1:-}" in
 esac
 
 start=$(date +%s)
+# read before the build, which raises the load average by itself: this is the one that says whether the machine was quiet
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 step() { echo "== [$(( $(date +%s) - start )) s] $*"; }
 jar=benchmarks/target/benchmarks.jar
 results=benchmarks/results
@@ -36,7 +38,7 @@ mvn -q -B package -pl benchmarks -am -DskipTests
 
 mkdir -p "$results"
 find "$results" -maxdepth 1 -type f -delete   # this run's files only: hand-kept subfolders (extra runs) stay
-java -cp "$jar" dev.limiter.benchmarks.report.RunInfo "$results/run.json" "$mode" "benchmarks/run.sh${1:+ $1}"
+java -cp "$jar" dev.limiter.benchmarks.report.RunInfo "$results/run.json" "$mode" "benchmarks/run.sh${1:+ $1}" "$load_before"
 
 step "sanity check: every allowed setup grants, every denied setup refuses"
 java -cp "$jar" dev.limiter.benchmarks.SanityCheck

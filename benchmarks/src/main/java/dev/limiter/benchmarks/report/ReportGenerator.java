@@ -126,9 +126,14 @@ public final class ReportGenerator {
         }
         row(md, "machine", (int) Json.num(Json.get(run, "nproc")) + " CPUs (nproc), " + Json.get(run, "cpu")
                 + ", " + Json.get(run, "os"));
+        if (Json.get(run, "loadAverageBeforeBuild") != null) {
+            row(md, "load average before the build (1, 5, 15 min)", Json.get(run, "loadAverageBeforeBuild")
+                    + " (should be near 0: other work on the machine skews every figure)");
+        }
         if (Json.get(run, "loadAverage") != null) {
             row(md, "load average at start (1, 5, 15 min)", Json.get(run, "loadAverage")
-                    + " (should be near 0: other work on the machine skews every figure)");
+                    + (Json.get(run, "loadAverageBeforeBuild") != null ? " (after the build, which raises it by itself)"
+                            : " (should be near 0: other work on the machine skews every figure)"));
         }
         Set<String> jvm = new LinkedHashSet<>();
         Set<String> jmh = new LinkedHashSet<>();

@@ -12,17 +12,23 @@ import java.util.List;
  * Records, at the start of a run, the machine and setting the results come from, so that a report
  * regenerated later still names the machine that produced the figures: {@code nproc}, the CPU
  * model from {@code /proc/cpuinfo}, the load average when the run started (other work on the machine
- * skews every figure), OS, JDK, the UTC date, the setting (quality or quick) and the command.
+ * skews every figure), OS, JDK, the UTC date, the setting (quality or quick) and the command. The
+ * load average is read here, after the build that {@code run.sh} does first and which raises it by
+ * itself; {@code run.sh} also hands over the one it read before that build, which is the one that
+ * says whether the machine was quiet.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.limiter.benchmarks.report.RunInfo results/run.json quick "benchmarks/run.sh --quick"
+ * java -cp benchmarks/target/benchmarks.jar dev.limiter.benchmarks.report.RunInfo results/run.json quick "benchmarks/run.sh --quick" "0.05 0.10 0.20"
  * </pre>
  */
 public final class RunInfo {
     private RunInfo() {
     }
 
-    /** Writes {@code args[0]} for setting {@code args[1]} run by command {@code args[2]}. */
+    /**
+     * Writes {@code args[0]} for setting {@code args[1]} run by command {@code args[2]}; {@code args[3]},
+     * when given, is the load average read before the build.
+     */
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args[0]);
         String json = "{\n"
@@ -32,6 +38,7 @@ public final class RunInfo {
                 + "  \"nproc\": " + Runtime.getRuntime().availableProcessors() + ",\n"
                 + "  \"cpu\": " + quote(cpuModel()) + ",\n"
                 + "  \"loadAverage\": " + quote(loadAverage()) + ",\n"
+                + (args.length > 3 ? "  \"loadAverageBeforeBuild\": " + quote(args[3]) + ",\n" : "")
                 + "  \"os\": " + quote(System.getProperty("os.name") + " " + System.getProperty("os.version")
                         + " " + System.getProperty("os.arch")) + ",\n"
                 + "  \"jdk\": " + quote(System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
