@@ -42,7 +42,13 @@ import java.util.concurrent.TimeUnit;
  *       every char of the {@code Authorization} value (the key is hashed whole), with no copy, no
  *       route lookup and no key built: the least a match and key extraction on this stream do;</li>
  *   <li>{@code decisionFloor}: {@code matchFloor}'s reads, then the engine's decision on the
- *       request's key as a precomputed 64-bit key: the least a whole decision does;</li>
+ *       request's key, prebuilt as a String: the least a whole decision does. The engine names a
+ *       string key by its 128-bit fingerprint (the design's guard against colliding keys chosen by
+ *       strangers), so every decision keyed by a request's text hashes that text; only building the
+ *       key is left out;</li>
+ *   <li>{@code decisionFloorLongKey}: the same with the key as a precomputed 64-bit number, which
+ *       no decision on a request's text can have: the floor the line was read against until it
+ *       counted the hash, kept so that both read side by side;</li>
  *   <li>{@code grantLookup}: one {@code HashMap<String, long[]>.get} of the request's grant id,
  *       already cut out of the path (a separate String per request): the floor of a design that
  *       finds per-grant state in a hash map;</li>
@@ -167,9 +173,19 @@ public class PolicyFloorsBenchmark {
         return readPathAndKey(stream[next++ & MASK]);
     }
 
-    /** {@link #matchFloor}'s reads, then the engine's decision with the request's 64-bit key. */
+    /** {@link #matchFloor}'s reads, then the engine's decision with the request's string key. */
     @Benchmark
     public boolean decisionFloor(Engine e, NylasV3DecisionBenchmark.Outcomes o) {
+        o.calls++;
+        int i = e.next++ & MASK;
+        e.now += e.stepNanos;
+        int read = readPathAndKey(stream[i]);
+        return e.limiterOf[i].tryAcquire(e.keyOf[i], e.costOf[i], e.now, e.decision) ^ read == Integer.MIN_VALUE;
+    }
+
+    /** {@link #matchFloor}'s reads, then the engine's decision with a 64-bit key per request key. */
+    @Benchmark
+    public boolean decisionFloorLongKey(Engine e, NylasV3DecisionBenchmark.Outcomes o) {
         o.calls++;
         int i = e.next++ & MASK;
         e.now += e.stepNanos;
